@@ -1,0 +1,34 @@
+import type { Receiver, Sender } from "./message.ts";
+
+export interface CopyOptions {
+  /** Close `dst` when `src` reaches EOF. Default true. */
+  closeDst?: boolean;
+}
+
+/**
+ * Forward every message from `src` to `dst` until EOF, in order, waiting on `dst`'s back-pressure.
+ * Resolves with the number of messages copied. If `dst` closes, `src` is closed too (nobody will
+ * read what it still holds) and the copy resolves.
+ */
+export async function copy(dst: Sender, src: Receiver, options: CopyOptions = {}): Promise<number> {
+  let n = 0;
+  try {
+    while (true) {
+      const msg = await src.receive();
+      if (msg === undefined) break;
+      try {
+        await dst.send(msg);
+      } catch {
+        // The destination is gone: settle this message's reply channel and stop reading.
+        msg.ret?.close();
+        msg.att?.destroy();
+        src.close();
+        break;
+      }
+      n++;
+    }
+  } finally {
+    if (options.closeDst !== false) dst.close();
+  }
+  return n;
+}

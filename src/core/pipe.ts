@@ -1,0 +1,119 @@
+import { ClosedError } from "./errors.ts";
+import type { Message, Receiver, Sender } from "./message.ts";
+
+export interface PipeOptions {
+  /** How many messages may wait unread before `send` waits. Default 64. */
+  highWaterMark?: number;
+}
+
+interface Waiter<T> {
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * An in-memory channel: a Sender and a Receiver joined by a bounded FIFO queue.
+ *
+ * - Back-pressure: once `highWaterMark` messages are queued, `send` waits for the reader.
+ * - `sender.close()` is EOF: queued messages are still delivered, then `receive()` gives undefined.
+ * - `receiver.close()` abandons the channel: waiting and later sends reject with ClosedError, and
+ *   the `ret` of every message dropped unread is closed, so nobody waits on a reply that cannot come.
+ */
+export function pipe(options: PipeOptions = {}): [Receiver, Sender] {
+  const state = new PipeState(options.highWaterMark ?? 64);
+  return [new PipeReceiver(state), new PipeSender(state)];
+}
+
+class PipeState {
+  readonly queue: Message[] = [];
+  readonly readers: Waiter<Message | undefined>[] = [];
+  readonly writers: Waiter<void>[] = [];
+  eof = false;
+  abandoned = false;
+  constructor(readonly highWaterMark: number) {
+    if (!Number.isInteger(highWaterMark) || highWaterMark < 1) {
+      throw new RangeError(`highWaterMark must be a positive integer, got ${highWaterMark}`);
+    }
+  }
+
+  /** Let waiting writers in while there is room. */
+  wakeWriters(): void {
+    while (this.writers.length > 0 && this.queue.length < this.highWaterMark) this.writers.shift()!.resolve();
+  }
+}
+
+class PipeSender implements Sender {
+  constructor(private readonly s: PipeState) {}
+
+  async send(msg: Message): Promise<void> {
+    const s = this.s;
+    while (true) {
+      if (s.abandoned) throw new ClosedError("send on a channel whose receiver is closed");
+      if (s.eof) throw new ClosedError("send on a closed channel");
+      const reader = s.readers.shift();
+      if (reader) return reader.resolve(msg);
+      if (s.queue.length < s.highWaterMark && s.writers.length === 0) {
+        s.queue.push(msg);
+        return;
+      }
+      await new Promise<void>((resolve, reject) => s.writers.push({ resolve, reject }));
+      // Re-check on wake-up: the channel may have closed, or another writer took the slot.
+      if (!s.abandoned && !s.eof && s.queue.length < s.highWaterMark) {
+        const r = s.readers.shift();
+        if (r) r.resolve(msg);
+        else s.queue.push(msg);
+        s.wakeWriters();
+        return;
+      }
+    }
+  }
+
+  close(): void {
+    const s = this.s;
+    if (s.eof) return;
+    s.eof = true;
+    for (const r of s.readers.splice(0)) r.resolve(undefined);
+    for (const w of s.writers.splice(0)) w.reject(new ClosedError("send on a closed channel"));
+  }
+}
+
+class PipeReceiver implements Receiver {
+  constructor(private readonly s: PipeState) {}
+
+  receive(): Promise<Message | undefined> {
+    const s = this.s;
+    if (s.abandoned) return Promise.resolve(undefined);
+    const msg = s.queue.shift();
+    if (msg) {
+      s.wakeWriters();
+      return Promise.resolve(msg);
+    }
+    if (s.eof) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => s.readers.push({ resolve, reject }));
+  }
+
+  close(): void {
+    const s = this.s;
+    if (s.abandoned) return;
+    s.abandoned = true;
+    for (const m of s.queue.splice(0)) {
+      m.ret?.close();
+      m.att?.destroy();
+    }
+    for (const r of s.readers.splice(0)) r.resolve(undefined);
+    for (const w of s.writers.splice(0)) w.reject(new ClosedError("send on a channel whose receiver is closed"));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
+    try {
+      while (true) {
+        const m = await this.receive();
+        if (m === undefined) return;
+        yield m;
+      }
+    } finally {
+      // Leaving the loop early (break, throw) means nobody reads any more.
+      this.close();
+    }
+  }
+}
