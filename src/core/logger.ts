@@ -30,7 +30,10 @@ export interface LogRecord {
 }
 
 /** A Logger that keeps every call, for tests. */
-export function recordingLogger(records: LogRecord[] = [], bindings: Record<string, unknown> = {}): Logger & {
+export function recordingLogger(
+  records: LogRecord[] = [],
+  bindings: Record<string, unknown> = {},
+): Logger & {
   records: LogRecord[];
 } {
   const at =

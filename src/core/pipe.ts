@@ -101,7 +101,8 @@ class PipeReceiver implements Receiver {
       m.att?.destroy();
     }
     for (const r of s.readers.splice(0)) r.resolve(undefined);
-    for (const w of s.writers.splice(0)) w.reject(new ClosedError("send on a channel whose receiver is closed"));
+    for (const w of s.writers.splice(0))
+      w.reject(new ClosedError("send on a channel whose receiver is closed"));
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Message> {

@@ -1,7 +1,7 @@
+import type { Duplex } from "node:stream";
 import { NotImplementedError } from "./errors.ts";
 import { type HandlerFn, type HandlerOptions, handler } from "./handler.ts";
 import { type Message, message, type Sender } from "./message.ts";
-import type { Duplex } from "node:stream";
 import { type Verb, Verbs } from "./verbs.ts";
 
 /**

@@ -80,7 +80,9 @@ export class Task extends Server {
     if (!(await ack(msg, [], this.inputPipe[1]))) return;
     const output = this.outputPipe[0];
     for await (const m of output) {
-      if (!(await reply(msg, m.verb, m.args, { ...(m.ret && { ret: m.ret }), ...(m.att && { att: m.att }) }))) {
+      if (
+        !(await reply(msg, m.verb, m.args, { ...(m.ret && { ret: m.ret }), ...(m.att && { att: m.att }) }))
+      ) {
         m.ret?.close();
         output.close();
         break;
@@ -91,7 +93,11 @@ export class Task extends Server {
   start(): void {
     if (this.running) return;
     this.state = "running";
-    const ctx: TaskContext = { input: this.inputPipe[0], output: this.outputPipe[1], signal: this.abort.signal };
+    const ctx: TaskContext = {
+      input: this.inputPipe[0],
+      output: this.outputPipe[1],
+      signal: this.abort.signal,
+    };
     this.running = (async () => {
       try {
         await this.body(ctx);
@@ -122,7 +128,6 @@ export class Task extends Server {
       this.running,
       new Promise<void>((r) => {
         timer = setTimeout(r, timeout);
-        timer.unref?.();
       }),
     ]);
     clearTimeout(timer);

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ClosedError, ErrorCodes } from "./errors.ts";
+import { message } from "./message.ts";
+import { pipe } from "./pipe.ts";
+
+describe("pipe (PROTOCOL §3)", () => {
+  it("delivers messages in order, then EOF after the sender closes (3.1, 3.2)", async () => {
+    const [r, s] = pipe();
+    for (let i = 0; i < 10; i++) await s.send(message("Log", [String(i)]));
+    s.close();
+    const got: string[] = [];
+    for await (const m of r) got.push(m.args[0]!);
+    assert.deepEqual(got, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+    assert.equal(await r.receive(), undefined);
+  });
+
+  it("a waiting receiver gets EOF when the sender closes", async () => {
+    const [r, s] = pipe();
+    const pending = r.receive();
+    s.close();
+    assert.equal(await pending, undefined);
+  });
+
+  it("sending on a closed sender fails with SWARM_ERR_CLOSED (3.2)", async () => {
+    const [, s] = pipe();
+    s.close();
+    await assert.rejects(s.send(message("Log")), (e: ClosedError) => e.code === ErrorCodes.Closed);
+  });
+
+  it("applies back-pressure: send waits once highWaterMark messages are queued (3.5)", async () => {
+    const [r, s] = pipe({ highWaterMark: 2 });
+    await s.send(message("Log", ["a"]));
+    await s.send(message("Log", ["b"]));
+    let third = false;
+    const p = s.send(message("Log", ["c"])).then(() => {
+      third = true;
+    });
+    await new Promise((res) => setImmediate(res));
+    assert.equal(third, false, "third send must wait for the reader");
+    assert.equal((await r.receive())?.args[0], "a");
+    await p;
+    assert.equal(third, true);
+    assert.equal((await r.receive())?.args[0], "b");
+    assert.equal((await r.receive())?.args[0], "c");
+  });
+
+  it("a fast sender with a slow receiver keeps the queue bounded", async () => {
+    const [r, s] = pipe({ highWaterMark: 8 });
+    let maxQueued = 0;
+    let sent = 0;
+    let received = 0;
+    const producer = (async () => {
+      for (let i = 0; i < 500; i++) {
+        await s.send(message("Log", [String(i)]));
+        sent++;
+        maxQueued = Math.max(maxQueued, sent - received);
+      }
+      s.close();
+    })();
+    for await (const m of r) {
+      assert.equal(m.args[0], String(received));
+      received++;
+      if (received % 50 === 0) await new Promise((res) => setTimeout(res, 1));
+    }
+    await producer;
+    assert.equal(received, 500);
+    assert.ok(maxQueued <= 9, `queue grew to ${maxQueued}`);
+  });
+
+  it("closing the receiver rejects waiting and later sends, and closes dropped messages' ret (3.3)", async () => {
+    const [r, s] = pipe({ highWaterMark: 1 });
+    const [replies, ret] = pipe();
+    await s.send(message("Get", [], { ret }));
+    const blocked = s.send(message("Log"));
+    r.close();
+    await assert.rejects(blocked, ClosedError);
+    await assert.rejects(s.send(message("Log")), ClosedError);
+    assert.equal(await replies.receive(), undefined, "ret of the dropped message is closed");
+  });
+
+  it("breaking out of for-await closes the receiver", async () => {
+    const [r, s] = pipe();
+    await s.send(message("Log", ["1"]));
+    await s.send(message("Log", ["2"]));
+    for await (const _m of r) break;
+    await assert.rejects(s.send(message("Log")), ClosedError);
+  });
+
+  it("rejects a nonsensical highWaterMark", () => {
+    assert.throws(() => pipe({ highWaterMark: 0 }), RangeError);
+  });
+});

@@ -1,0 +1,9 @@
+/**
+ * The service catalogue: one line per service. swarmd builds a Tree from this list and looks
+ * services up by name in it (docs/PROTOCOL.md §5.1).
+ */
+import { debug } from "./debug/index.ts";
+import { fakeclient } from "./fakeclient/index.ts";
+import type { ServiceDefinition } from "./service.ts";
+
+export const services: readonly ServiceDefinition[] = [debug, fakeclient];

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs the real peers the tests run against, when they are missing: Docker engine and busybox
+# (test/harness/engine.sh), and the Debian servers other suites need. Idempotent.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bash "$here/engine.sh" install
+bash "$here/install-sshd.sh"   # dockerclient ssh:// tests (test/harness/sshd.ts)
