@@ -25,6 +25,8 @@ export const DockerVerbs = {
   Resize: "Resize",
   /** container: `Exec [ExecConfig JSON]` → Ack [execId] with ret = the exec object. */
   Exec: "Exec",
+  /** root: `As [user]` → Ack with ret = a root scoped to that user (§6.7), or NOT_IMPLEMENTED. */
+  As: "As",
   /** root: `Pull [fromImage, tag]` → Ack, then `Log ["progress", JSON line]` …, EOF; or Error. */
   Pull: "Pull",
 } as const;
