@@ -3,7 +3,9 @@
  * services up by name in it (docs/PROTOCOL.md §5.1).
  */
 import { debug } from "./debug/index.ts";
+import { dockerclient } from "./dockerclient/index.ts";
 import { fakeclient } from "./fakeclient/index.ts";
+import { forward } from "./forward/index.ts";
 import type { ServiceDefinition } from "./service.ts";
 
-export const services: readonly ServiceDefinition[] = [debug, fakeclient];
+export const services: readonly ServiceDefinition[] = [debug, dockerclient, fakeclient, forward];
