@@ -1,0 +1,136 @@
+/**
+ * Run the real docker CLI against any Docker API address, and normalise its output so runs against
+ * different backends (simulator, dockerclient → real engine) can be compared.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface CliOptions {
+  /** Written to the CLI's stdin, then stdin is closed. Without it stdin is /dev/null. */
+  input?: string;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
+let configDir: string | undefined;
+
+/** An empty DOCKER_CONFIG, so the user's contexts and credentials never leak into a test. */
+function dockerConfig(): string {
+  if (!configDir) {
+    configDir = mkdtempSync(join(tmpdir(), "swarm-docker-config-"));
+    process.once("exit", () => rmSync(configDir!, { recursive: true, force: true }));
+  }
+  return configDir;
+}
+
+function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: dockerConfig(), ...extra };
+  delete env.DOCKER_HOST;
+  delete env.DOCKER_CONTEXT;
+  delete env.DOCKER_TLS_VERIFY;
+  delete env.DOCKER_CERT_PATH;
+  if (!extra.DOCKER_API_VERSION) delete env.DOCKER_API_VERSION;
+  return env;
+}
+
+/** Start `docker -H host args…`; the caller reads and ends it (for `logs -f`, `events`). */
+export function spawnDocker(host: string, args: readonly string[], opts: CliOptions = {}): ChildProcess {
+  return spawn("docker", ["-H", host, ...args], {
+    env: cliEnv(opts.env),
+    stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  });
+}
+
+/** Run `docker -H host args…` to completion (killed after `timeoutMs`, default 20 s). */
+export function docker(host: string, args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnDocker(host, args, opts);
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 20_000);
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, timedOut });
+    });
+  });
+}
+
+/**
+ * Collect a streaming command's stdout until `until` matches it (or the timeout), then stop it with
+ * SIGINT as a user would. Resolves with everything read.
+ */
+export function dockerUntil(
+  host: string,
+  args: readonly string[],
+  until: RegExp,
+  opts: CliOptions & { onStart?: () => void | Promise<void> } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnDocker(host, args, opts);
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    let stopped = false;
+    const stop = () => {
+      if (!stopped) {
+        stopped = true;
+        child.kill("SIGINT");
+      }
+    };
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      if (until.test(stdout)) stop();
+    });
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 20_000);
+    child.once("spawn", () => void opts.onStart?.());
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, timedOut });
+    });
+  });
+}
+
+/**
+ * Make outputs comparable across backends and runs: full and short IDs, timestamps, relative
+ * times ("3 seconds ago", "Up 2 minutes") and engine-specific version strings become placeholders.
+ */
+export function normalise(text: string): string {
+  return text
+    .replace(/\b[0-9a-f]{64}\b/g, "<id>")
+    .replace(/\b[0-9a-f]{12}\b/g, "<short-id>")
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, "<time>")
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} \w+/g, "<time>")
+    .replace(
+      /(Less than a second|About an? \w+|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?))( ago)?/g,
+      "<duration>$3",
+    )
+    .replace(/\(\d+\) <duration> ago/g, (m) => m);
+}
