@@ -1,0 +1,182 @@
+/**
+ * dockerclient's ways to reach an engine, each against a real one: tcp:// with TLS (client
+ * certificates checked by the engine), ssh:// through a real sshd (as the docker CLI does it:
+ * `docker system dial-stdio` on the remote; or a direct-streamlocal channel to the socket), and
+ * an engine that is missing or goes away and comes back.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { request } from "../../src/core/client.ts";
+import { ErrorCodes } from "../../src/core/errors.ts";
+import { Verbs } from "../../src/core/verbs.ts";
+import { DockerVerbs } from "../../src/docker/verbs.ts";
+import { dockerclient } from "../../src/services/dockerclient/index.ts";
+import {
+  busybox,
+  type Client,
+  collect,
+  failure,
+  spawnBackend,
+} from "../../src/services/dockerclient/testing.ts";
+import type { SpawnedService } from "../../src/services/service.ts";
+import { type Engine, ensureEngineInstalled, makeTestCerts, startEngine } from "../harness/engine.ts";
+import { type Sshd, startSshd } from "../harness/sshd.ts";
+
+const spawned: SpawnedService[] = [];
+async function backend(commandLine: string): Promise<Client> {
+  const s = await spawnBackend([dockerclient], commandLine);
+  spawned.push(s);
+  return s.input;
+}
+
+/** Run a container to completion through `root` and return its stdout. */
+async function run(root: Client, cmd: string[]): Promise<string> {
+  const c = await root.spawn(busybox(cmd), "");
+  const attached = await c.request(Verbs.Attach, [
+    "",
+    JSON.stringify({ stream: true, stdout: true, stderr: true }),
+  ]);
+  assert.equal((await attached.receive())?.verb, Verbs.Ack);
+  await c.start();
+  const out = await collect(attached);
+  await c.call(DockerVerbs.Remove, [JSON.stringify({ force: true })]);
+  return out.stdout;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "dc-hosts-"));
+after(async () => {
+  for (const s of spawned) await s.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("tcp:// with TLS (--tlsverify, the engine's flag names)", () => {
+  let engine: Engine;
+  let certs: Awaited<ReturnType<typeof makeTestCerts>>;
+  before(async () => {
+    await ensureEngineInstalled();
+    certs = await makeTestCerts(join(tmp, "certs"));
+    engine = await startEngine("t-dockerclient-tls", { tls: certs.dir });
+  });
+  after(async () => engine?.stop());
+
+  test("with the CA's client certificate: documents and container output", async () => {
+    const root = await backend(
+      `dockerclient --tlsverify --tlscacert ${certs.ca} --tlscert ${certs.cert} --tlskey ${certs.key} ${engine.tcp}`,
+    );
+    const version = await root.getJSON<{ ApiVersion: string }>("version");
+    assert.equal(version.ApiVersion, "1.41");
+    assert.equal(await run(root, ["echo", "over tls"]), "over tls\n");
+  });
+
+  test("a client certificate from another CA, or none, is refused, naming the engine", async () => {
+    const other = await backend(
+      `dockerclient --tlsverify --tlscacert ${certs.ca} --tlscert ${certs.otherCert} --tlskey ${certs.otherKey} ${engine.tcp}`,
+    );
+    const refused = await failure(other.get("version"));
+    assert.equal(refused.code, ErrorCodes.Unavailable);
+    assert.match(refused.message, new RegExp(`^cannot reach Docker engine at ${engine.tcp}: `));
+    const none = await backend(`dockerclient --tlsverify --tlscacert ${certs.ca} ${engine.tcp}`);
+    assert.equal((await failure(none.get("version"))).code, ErrorCodes.Unavailable);
+  });
+
+  test("a server certificate the CA did not sign is refused by --tlsverify", async () => {
+    const wrongCa = await backend(
+      `dockerclient --tlsverify --tlscacert ${certs.otherCa} --tlscert ${certs.cert} --tlskey ${certs.key} ${engine.tcp}`,
+    );
+    const err = await failure(wrongCa.get("version"));
+    assert.equal(err.code, ErrorCodes.Unavailable);
+    assert.match(err.message, /certificate/);
+  });
+});
+
+describe("ssh:// through a real sshd", () => {
+  let engine: Engine;
+  let sshd: Sshd;
+  before(async () => {
+    await ensureEngineInstalled();
+    engine = await startEngine("t-dockerclient-ssh");
+    sshd = await startSshd({ dockerHost: engine.host });
+  });
+  after(async () => {
+    await sshd?.stop();
+    await engine?.stop();
+  });
+
+  const url = () => `ssh://${sshd.user}@127.0.0.1:${sshd.port}`;
+
+  test("docker system dial-stdio on the remote, as the docker CLI does: run, logs, exec", async () => {
+    const root = await backend(
+      `dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} ${url()}`,
+    );
+    const info = await root.getJSON<{ ID: string }>();
+    assert.ok(info.ID);
+    assert.equal(await run(root, ["sh", "-c", "echo via ssh; echo again"]), "via ssh\nagain\n");
+    // Several requests at once share the one SSH session.
+    const results = await Promise.all(Array.from({ length: 5 }, () => root.get("version")));
+    assert.equal(results.length, 5);
+  });
+
+  test("--ssh-socket: a direct-streamlocal channel to the engine's socket", async () => {
+    const root = await backend(
+      `dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} --ssh-socket ${engine.socket} ${url()}`,
+    );
+    assert.equal(await run(root, ["echo", "streamlocal"]), "streamlocal\n");
+  });
+
+  test("an unknown host key is refused (known_hosts), naming the engine", async () => {
+    const wrong = join(tmp, "known_hosts_wrong");
+    writeFileSync(
+      wrong,
+      `[127.0.0.1]:${sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMUhUncVVXgtqYaLwSS7FbuWUC+9i6ob+fVI9913+tMT\n`,
+    );
+    const root = await backend(`dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${wrong} ${url()}`);
+    const err = await failure(root.get("version"));
+    assert.equal(err.code, ErrorCodes.Unavailable);
+    assert.match(err.message, new RegExp(`^cannot reach Docker engine at ${url()}: `));
+  });
+});
+
+describe("an engine that is missing, goes away, and comes back", () => {
+  test("no engine at the socket: UnavailableError naming the engine", async () => {
+    const sock = join(tmp, "missing.sock");
+    const root = await backend(`dockerclient unix://${sock}`);
+    const err = await failure(root.get("info"));
+    assert.equal(err.code, ErrorCodes.Unavailable);
+    assert.equal(err.message, `cannot reach Docker engine at unix://${sock}: connect ENOENT ${sock}`);
+  });
+
+  test("a followed log stream ends with an Error when the engine stops; the service recovers", async () => {
+    const name = "t-dockerclient-gone";
+    let engine = await startEngine(name);
+    try {
+      const root = await backend(`dockerclient ${engine.host}`);
+      const c = await root.spawn(busybox(["sh", "-c", "while true; do echo tick; sleep 0.1; done"]), "");
+      await c.start();
+      const logs = await request(c.target, DockerVerbs.Logs, [
+        JSON.stringify({ follow: true, stdout: true }),
+      ]);
+      assert.equal((await logs.receive())?.verb, Verbs.Ack);
+      assert.equal((await logs.receive())?.verb, Verbs.Log);
+      await engine.stop();
+      const rest = await collect(logs);
+      // dockerd closes the stream when it shuts down; the caller sees the end, never a hang.
+      if (rest.error) assert.equal(rest.error.code, ErrorCodes.Unavailable);
+      const down = await failure(root.get("info"));
+      assert.equal(down.code, ErrorCodes.Unavailable);
+      assert.match(
+        down.message,
+        new RegExp(`^cannot reach Docker engine at ${engine.host}: connect (ENOENT|ECONNREFUSED)`),
+      );
+
+      engine = await startEngine(name);
+      const info = await root.getJSON<{ ID: string }>();
+      assert.ok(info.ID, "the same instance answers once the engine is back");
+      assert.equal(await run(root, ["echo", "back"]), "back\n");
+    } finally {
+      await engine.stop();
+    }
+  });
+});
