@@ -5,8 +5,16 @@
 import { debug } from "./debug/index.ts";
 import { dockerclient } from "./dockerclient/index.ts";
 import { dockerserver } from "./dockerserver/index.ts";
+import { exec } from "./exec/index.ts";
 import { fakeclient } from "./fakeclient/index.ts";
 import { forward } from "./forward/index.ts";
 import type { ServiceDefinition } from "./service.ts";
 
-export const services: readonly ServiceDefinition[] = [debug, dockerclient, dockerserver, fakeclient, forward];
+export const services: readonly ServiceDefinition[] = [
+  debug,
+  dockerclient,
+  dockerserver,
+  exec,
+  fakeclient,
+  forward,
+];

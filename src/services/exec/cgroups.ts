@@ -1,0 +1,151 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { InvalidArgumentError } from "../../core/errors.ts";
+
+/** The resource limits of a container that the exec service can apply. */
+export interface Limits {
+  /** Bytes; 0 = none (`-m`, `--memory`). */
+  memory: number;
+  /** Billionths of a CPU; 0 = none (`--cpus`). */
+  nanoCpus: number;
+}
+
+const cgroupRoot = "/sys/fs/cgroup";
+const cpuPeriodUs = 100_000;
+const groupName = "libswarm-exec";
+
+/** Where the limits of one container live, for cgroup v2 (one directory) or v1 (one per controller). */
+export interface CgroupHandle {
+  /** `cgroup.procs` files a process must join (written by a shell wrapper before it execs). */
+  procsFiles: string[];
+  dirs: string[];
+  /** Whether the kernel OOM-killed a process in it. */
+  oomKilled(): boolean;
+  /** Remove the directories (they must be empty: call after every process exited). */
+  remove(): void;
+}
+
+function isV2(): boolean {
+  return existsSync(join(cgroupRoot, "cgroup.controllers"));
+}
+
+function fail(what: string, why: string): never {
+  throw new InvalidArgumentError(
+    `exec: cannot apply ${what}: ${why}. The exec service applies limits with cgroups (v2 at ${cgroupRoot}, or the v1 memory and cpu hierarchies) and needs write access there`,
+  );
+}
+
+function tryWrite(file: string, value: string, what: string): void {
+  try {
+    writeFileSync(file, value);
+  } catch (err) {
+    fail(what, `writing ${file} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+function makeDir(dir: string, what: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    fail(what, `creating ${dir} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+/** Check, without changing anything lasting, that this machine can apply `limits`. */
+export function checkLimits(limits: Limits): void {
+  if (limits.memory < 0) throw new InvalidArgumentError("invalid memory limit: it must be positive");
+  if (limits.nanoCpus < 0) throw new InvalidArgumentError("invalid CPU limit: it must be positive");
+  if (limits.memory > 0 && limits.memory < 6 * 1024 * 1024) {
+    throw new InvalidArgumentError("Minimum memory limit allowed is 6MB");
+  }
+  if (limits.memory === 0 && limits.nanoCpus === 0) return;
+  if (isV2()) {
+    const controllers = readFileSync(join(cgroupRoot, "cgroup.controllers"), "utf8").split(/\s+/);
+    if (limits.memory > 0 && !controllers.includes("memory"))
+      fail("--memory", "the cgroup v2 memory controller is not enabled");
+    if (limits.nanoCpus > 0 && !controllers.includes("cpu"))
+      fail("--cpus", "the cgroup v2 cpu controller is not enabled");
+    return;
+  }
+  if (limits.memory > 0 && !existsSync(join(cgroupRoot, "memory", "memory.limit_in_bytes"))) {
+    fail("--memory", "no cgroup memory controller is mounted");
+  }
+  if (limits.nanoCpus > 0 && !existsSync(join(cgroupRoot, "cpu", "cpu.cfs_quota_us"))) {
+    fail("--cpus", "no cgroup cpu controller with CFS quota is mounted");
+  }
+}
+
+/** Create the cgroup(s) for one run of a container and set its limits. Undefined when there are none. */
+export function createCgroup(name: string, limits: Limits): CgroupHandle | undefined {
+  if (limits.memory === 0 && limits.nanoCpus === 0) return undefined;
+  checkLimits(limits);
+  const quota = Math.max(1000, Math.round((limits.nanoCpus * cpuPeriodUs) / 1e9));
+  if (isV2()) {
+    const parent = join(cgroupRoot, groupName);
+    makeDir(parent, "limits");
+    const wanted = [limits.memory > 0 ? "+memory" : "", limits.nanoCpus > 0 ? "+cpu" : ""]
+      .filter(Boolean)
+      .join(" ");
+    tryWrite(join(cgroupRoot, "cgroup.subtree_control"), wanted, "limits");
+    tryWrite(join(parent, "cgroup.subtree_control"), wanted, "limits");
+    const dir = join(parent, name);
+    makeDir(dir, "limits");
+    if (limits.memory > 0) tryWrite(join(dir, "memory.max"), String(limits.memory), "--memory");
+    if (limits.nanoCpus > 0) tryWrite(join(dir, "cpu.max"), `${quota} ${cpuPeriodUs}`, "--cpus");
+    return handle([dir], () => /oom_kill (\d+)/.exec(readOr(join(dir, "memory.events")))?.[1] !== "0");
+  }
+  const dirs: string[] = [];
+  let memDir: string | undefined;
+  if (limits.memory > 0) {
+    memDir = join(cgroupRoot, "memory", groupName, name);
+    makeDir(memDir, "--memory");
+    dirs.push(memDir);
+    tryWrite(join(memDir, "memory.limit_in_bytes"), String(limits.memory), "--memory");
+  }
+  if (limits.nanoCpus > 0) {
+    const cpuDir = join(cgroupRoot, "cpu", groupName, name);
+    makeDir(cpuDir, "--cpus");
+    dirs.push(cpuDir);
+    tryWrite(join(cpuDir, "cpu.cfs_period_us"), String(cpuPeriodUs), "--cpus");
+    tryWrite(join(cpuDir, "cpu.cfs_quota_us"), String(quota), "--cpus");
+  }
+  return handle(dirs, () => {
+    if (!memDir) return false;
+    const m = /oom_kill (\d+)/.exec(readOr(join(memDir, "memory.oom_control")));
+    return m !== null && m[1] !== "0";
+  });
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function handle(dirs: string[], oom: () => boolean): CgroupHandle {
+  return {
+    dirs,
+    procsFiles: dirs.map((d) => join(d, "cgroup.procs")),
+    oomKilled: oom,
+    remove() {
+      for (const d of dirs) {
+        try {
+          rmdirSync(d);
+        } catch {
+          // Still busy or already gone; a later start reuses or replaces it.
+        }
+      }
+    },
+  };
+}
+
+/** The PIDs in a cgroup: every process of a container, wherever it moved in the process tree. */
+export function cgroupPids(h: CgroupHandle): number[] {
+  const pids = new Set<number>();
+  for (const f of h.procsFiles) {
+    for (const l of readOr(f).split("\n")) if (l) pids.add(Number(l));
+  }
+  return [...pids];
+}

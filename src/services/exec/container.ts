@@ -1,0 +1,696 @@
+import { statSync } from "node:fs";
+import { ConflictError, InvalidArgumentError, NotModifiedError } from "../../core/errors.ts";
+import { handler } from "../../core/handler.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Message, Sender } from "../../core/message.ts";
+import { ack, reply, Server } from "../../core/server.ts";
+import { Verbs } from "../../core/verbs.ts";
+import { shortId } from "../../docker/ids.ts";
+import { checkName } from "../../docker/names.ts";
+import type { ContainerInspect } from "../../docker/summary.ts";
+import { nowNanos, rfc3339Nano, ZERO_TIME } from "../../docker/time.ts";
+import {
+  type AttachOptions,
+  ContainerGets,
+  DockerVerbs,
+  type LogsOptions,
+  type WaitResult,
+} from "../../docker/verbs.ts";
+import { OutputBus } from "./bus.ts";
+import { type CgroupHandle, cgroupPids, createCgroup } from "./cgroups.ts";
+import type { EventLog } from "./events.ts";
+import { ExecInstance, parseExecConfig } from "./exec-instance.ts";
+import { inspectOf } from "./inspect.ts";
+import type { LaunchSpec } from "./launch.ts";
+import { formatEntry, LogFile, logTime, selectEntries, splitLines } from "./logfile.ts";
+import { defaultPath, lookPath, resolveUser } from "./lookup.ts";
+import { isSameProcess, processTree, signalPid, signalTree } from "./proctree.ts";
+import { parseSignal, signalNumber } from "./signals.ts";
+import type { ContainerRecord, StateDir } from "./state.ts";
+import { type ExitInfo, launch, type Supervised } from "./supervisor.ts";
+import { top } from "./top.ts";
+
+/** What a container needs from the service that holds it. */
+export interface ContainerHost {
+  dir: StateDir;
+  events: EventLog;
+  isolate: boolean;
+  log: Logger;
+  /** The ID of the container holding `name`, if any. */
+  nameOwner(name: string): string | undefined;
+  /** Forget a removed container. */
+  forget(id: string): void;
+}
+
+/** Prefix of every start failure, as the engine words it (the docker CLI derives 126/127 from the rest). */
+const startFailure = "failed to create task for container";
+
+/** Stdin written before the process starts (the CLI attaches and writes before it calls start). */
+const maxPendingStdin = 1 << 20;
+
+/** A process that outlived a swarmd restart: signalled and watched by PID, its output is lost. */
+function adopt(rec: ContainerRecord, onExit: (info: ExitInfo) => void): Supervised {
+  let lastSignal: NodeJS.Signals | undefined;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    const timer = setInterval(() => {
+      if (isSameProcess(rec.state.Pid, rec.startTime)) return;
+      clearInterval(timer);
+      // Not our child: its status is not ours to read. A signal we sent is the likely cause.
+      const info: ExitInfo = {
+        exitCode: lastSignal ? 128 + signalNumber(lastSignal) : 255,
+        signal: lastSignal ?? null,
+      };
+      onExit(info);
+      resolve(info);
+    }, 200);
+    timer.unref();
+  });
+  return {
+    leader: rec.leaderPid,
+    pid: rec.state.Pid,
+    startTime: rec.startTime,
+    write: () => {},
+    endInput: () => {},
+    resize: () => {},
+    resume: () => {},
+    signal: (sig) => {
+      lastSignal = sig;
+      signalPid(rec.state.Pid, sig);
+    },
+    signalAll: (sig) => {
+      lastSignal = sig;
+      signalTree(rec.leaderPid, sig);
+      signalTree(rec.state.Pid, sig);
+    },
+    exited,
+  };
+}
+
+/**
+ * One container of the exec service: a record on disk, a log file, and while it runs a supervised
+ * process. `object` is the Sender handed to callers (docs/PROTOCOL.md §6.2).
+ */
+export class Container {
+  readonly object: Server;
+  readonly bus = new OutputBus();
+  readonly logFile: LogFile;
+  readonly execs = new Map<string, ExecInstance>();
+  private proc: Supervised | undefined;
+  private cgroup: CgroupHandle | undefined;
+  /** Settles when the current run's exit has been fully recorded. */
+  private runEnded: Promise<void> = Promise.resolve();
+  private pendingStdin: Buffer[] = [];
+  private pendingStdinBytes = 0;
+  private pendingEof = false;
+  private exitWaiters: ((r: WaitResult) => void)[] = [];
+  private removeWaiters: ((r: WaitResult) => void)[] = [];
+  private stopReason = "";
+  private removed = false;
+
+  constructor(
+    readonly rec: ContainerRecord,
+    private readonly host: ContainerHost,
+  ) {
+    this.logFile = new LogFile(host.dir.logPath(rec.id));
+    this.object = new Server()
+      .on(Verbs.Get, (m) => this.onGet(m))
+      .on(Verbs.Start, async (m) => {
+        await this.start();
+        await ack(m);
+      })
+      .on(Verbs.Stop, async (m) => {
+        await this.stop(m.args[0] ?? "", m.args[1] ?? "");
+        await ack(m);
+      })
+      .on(DockerVerbs.Kill, async (m) => {
+        await this.kill(m.args[0] ?? "");
+        await ack(m);
+      })
+      .on(DockerVerbs.Restart, async (m) => {
+        await this.restart(m.args[0] ?? "", m.args[1] ?? "");
+        await ack(m);
+      })
+      .on(DockerVerbs.Pause, async (m) => {
+        this.pause();
+        await ack(m);
+      })
+      .on(DockerVerbs.Unpause, async (m) => {
+        this.unpause();
+        await ack(m);
+      })
+      .on(DockerVerbs.Rename, async (m) => {
+        this.rename(m.args[0] ?? "");
+        await ack(m);
+      })
+      .on(DockerVerbs.Remove, async (m) => {
+        await this.remove(parseJSON<{ force?: boolean }>(m.args[0], "Remove"));
+        await ack(m);
+      })
+      .on(DockerVerbs.Wait, (m) => this.onWait(m))
+      .on(DockerVerbs.Logs, (m) => this.onLogs(m))
+      .on(Verbs.Attach, (m) => this.onAttach(m))
+      .on(DockerVerbs.Resize, async (m) => {
+        this.resize(Number(m.args[0]), Number(m.args[1]));
+        await ack(m);
+      })
+      .on(DockerVerbs.Exec, (m) => this.onExec(m));
+  }
+
+  get id(): string {
+    return this.rec.id;
+  }
+
+  get running(): boolean {
+    return this.rec.state.Running;
+  }
+
+  get tty(): boolean {
+    return this.rec.config.Tty === true;
+  }
+
+  inspect(): ContainerInspect {
+    return inspectOf(this.rec, this.logFile.path, [...this.execs.keys()]);
+  }
+
+  private save(): void {
+    if (!this.removed) this.host.dir.save(this.rec);
+  }
+
+  private emit(action: string, extra: Record<string, string> = {}): void {
+    const attrs: Record<string, string> = { ...(this.rec.config.Labels ?? {}) };
+    attrs.image = this.rec.config.Image ?? "";
+    attrs.name = this.rec.name;
+    this.host.events.emit(action, this.id, { ...attrs, ...extra });
+  }
+
+  private notRunning(): ConflictError {
+    return new ConflictError(`Container ${this.id} is not running`);
+  }
+
+  // ---- the environment a process gets ------------------------------------------------------
+
+  /** The container's environment: a clean one, as in a container, not swarmd's own. */
+  envFor(extra: readonly string[] | null | undefined, home: string | undefined): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: defaultPath,
+      HOSTNAME: this.rec.config.Hostname || shortId(this.id),
+    };
+    if (this.tty) env.TERM = "xterm";
+    for (const kv of [...(this.rec.config.Env ?? []), ...(extra ?? [])]) {
+      const eq = kv.indexOf("=");
+      if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+      else if (eq < 0 && process.env[kv] !== undefined) env[kv] = process.env[kv]!;
+    }
+    env.HOME ??= home ?? (process.getuid?.() === 0 ? "/root" : (process.env.HOME ?? "/"));
+    return env;
+  }
+
+  /** Check the working directory and the program; errors are worded as the engine's start errors. */
+  prepare(argv: string[], user: string, workingDir: string, extraEnv: readonly string[] | null | undefined) {
+    const cwd = workingDir || "/";
+    let isDir = false;
+    try {
+      isDir = statSync(cwd).isDirectory();
+    } catch {
+      // handled below
+    }
+    if (!isDir) throw new InvalidArgumentError(`chdir to cwd ("${cwd}") failed: no such file or directory`);
+    const resolvedUser = resolveUser(user);
+    const env = this.envFor(extraEnv, resolvedUser?.home);
+    const program = lookPath(argv[0] ?? "", env.PATH ?? defaultPath, cwd);
+    return { cwd, env, user: resolvedUser, argv: [program, ...argv.slice(1)] };
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.rec.state.Paused)
+      throw new ConflictError("cannot start a paused container, try unpause instead");
+    if (this.running) throw new NotModifiedError("container already started");
+    await this.runEnded;
+    const hc = this.rec.hostConfig;
+    let spec: LaunchSpec;
+    try {
+      const p = this.prepare(
+        [this.rec.path, ...this.rec.args],
+        this.rec.config.User ?? "",
+        this.rec.config.WorkingDir ?? "",
+        [],
+      );
+      this.cgroup = createCgroup(this.id, { memory: hc.Memory ?? 0, nanoCpus: hc.NanoCpus ?? 0 });
+      const [rows, cols] = hc.ConsoleSize ?? [0, 0];
+      spec = {
+        ...p,
+        tty: this.tty,
+        rows,
+        cols,
+        openStdin: this.rec.config.OpenStdin === true,
+        cgroup: this.cgroup,
+        ...(this.host.isolate && {
+          isolate: {
+            hostname: this.rec.config.Hostname || shortId(this.id),
+            network: hc.NetworkMode === "none",
+          },
+        }),
+      };
+    } catch (err) {
+      this.failStart(err);
+    }
+    let endRun!: () => void;
+    this.runEnded = new Promise((r) => {
+      endRun = r;
+    });
+    this.stopReason = "";
+    // A quick process can exit before its start is recorded: its exit waits for this gate.
+    let openGate!: () => void;
+    const gate = new Promise<void>((r) => {
+      openGate = r;
+    });
+    try {
+      this.proc = await launch(spec, {
+        output: (stream, chunk) => {
+          const time = logTime(nowNanos());
+          this.logFile.append(stream, chunk, time);
+          return this.bus.publish(stream, chunk, time);
+        },
+        exit: (info) => void gate.then(() => this.exited(info)).finally(endRun),
+      });
+    } catch (err) {
+      endRun();
+      this.failStart(err);
+    }
+    this.bus.setDrainHandler(() => this.proc?.resume());
+    const s = this.rec.state;
+    Object.assign(s, {
+      Status: "running",
+      Running: true,
+      Paused: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: this.proc.pid,
+      ExitCode: 0,
+      Error: "",
+      StartedAt: rfc3339Nano(nowNanos()),
+      FinishedAt: ZERO_TIME,
+    });
+    this.rec.leaderPid = this.proc.leader;
+    if (this.proc.startTime !== undefined) this.rec.startTime = this.proc.startTime;
+    this.save();
+    this.emit("start");
+    for (const chunk of this.pendingStdin) this.proc.write(chunk);
+    if (this.pendingEof) this.proc.endInput();
+    this.pendingStdin = [];
+    this.pendingStdinBytes = 0;
+    this.pendingEof = false;
+    openGate();
+  }
+
+  /** Record a start that failed (the engine keeps the error and the exit code), then throw it. */
+  private failStart(err: unknown): never {
+    this.cgroup?.remove();
+    this.cgroup = undefined;
+    const message = err instanceof Error ? err.message : String(err);
+    this.rec.state.Error = `${startFailure}: ${message}: unknown`;
+    this.rec.state.ExitCode = /not found|no such file/.test(message)
+      ? 127
+      : /permission denied/.test(message)
+        ? 126
+        : 128;
+    this.save();
+    // Attached readers are waiting for a run that will not happen.
+    this.bus.end();
+    const wrapped =
+      err instanceof InvalidArgumentError && !message.startsWith("exec: cannot apply")
+        ? new InvalidArgumentError(this.rec.state.Error)
+        : err;
+    if (this.rec.hostConfig.AutoRemove) void this.remove({ force: true }).catch(() => {});
+    throw wrapped;
+  }
+
+  /** Bring back a container that was running when swarmd last stopped. */
+  recover(): void {
+    const s = this.rec.state;
+    if (!s.Running) return;
+    if (s.Pid > 0 && isSameProcess(s.Pid, this.rec.startTime)) {
+      let endRun!: () => void;
+      this.runEnded = new Promise((r) => {
+        endRun = r;
+      });
+      this.proc = adopt(this.rec, (info) => void this.exited(info).finally(endRun));
+      this.host.log.info({ id: this.id, pid: s.Pid }, "exec: found a running container again");
+      return;
+    }
+    Object.assign(s, {
+      Status: "exited",
+      Running: false,
+      Paused: false,
+      Pid: 0,
+      ExitCode: 255,
+      Error:
+        "the process was gone when swarmd restarted: it was not stopped by swarmd, and its exit status is unknown",
+      FinishedAt: rfc3339Nano(nowNanos()),
+    });
+    this.save();
+  }
+
+  private async exited(info: ExitInfo): Promise<void> {
+    const oom = this.cgroup?.oomKilled() ?? false;
+    for (const e of this.execs.values()) e.killAll();
+    this.cgroup?.remove();
+    this.cgroup = undefined;
+    this.proc = undefined;
+    this.logFile.close();
+    this.bus.setDrainHandler(undefined);
+    this.bus.end();
+    const exitCode = oom && info.exitCode === 1 && this.host.isolate ? 137 : info.exitCode;
+    Object.assign(this.rec.state, {
+      Status: "exited",
+      Running: false,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: oom,
+      Pid: 0,
+      ExitCode: exitCode,
+      Error: this.stopReason,
+      FinishedAt: rfc3339Nano(nowNanos()),
+    });
+    this.save();
+    if (oom) this.emit("oom");
+    this.emit("die", { exitCode: String(exitCode) });
+    const result: WaitResult = {
+      StatusCode: exitCode,
+      Error: this.stopReason ? { Message: this.stopReason } : null,
+    };
+    for (const w of this.exitWaiters.splice(0)) w(result);
+    if (this.rec.hostConfig.AutoRemove && !this.removed) await this.remove({ force: true }).catch(() => {});
+  }
+
+  /** Send the stop signal, wait `timeout` seconds, then kill everything. Resolves once it has exited. */
+  async stop(timeoutArg: string, signalArg: string, reason = ""): Promise<void> {
+    if (!this.running || !this.proc) throw new NotModifiedError("container already stopped");
+    const sig = parseSignal(signalArg || this.rec.config.StopSignal || "SIGTERM");
+    const timeout = timeoutArg !== "" ? Number(timeoutArg) : (this.rec.config.StopTimeout ?? 10);
+    if (!Number.isFinite(timeout)) throw new InvalidArgumentError(`invalid stop timeout: ${timeoutArg}`);
+    this.stopReason = reason;
+    const ended = this.runEnded;
+    this.emit("kill", { signal: String(signalNumber(sig)) });
+    this.proc.signal(sig);
+    if (this.rec.state.Paused) this.proc.signalAll("SIGCONT");
+    if (timeout >= 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        ended.then(() => true),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(false), timeout * 1000);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!inTime && this.proc) {
+        this.emit("kill", { signal: "9" });
+        this.proc.signalAll("SIGKILL");
+      }
+    }
+    await ended;
+    this.emit("stop");
+  }
+
+  async kill(signalArg: string): Promise<void> {
+    if (!this.running || !this.proc) {
+      throw new ConflictError(`Cannot kill container: ${this.rec.name}: Container ${this.id} is not running`);
+    }
+    const sig = parseSignal(signalArg || "SIGKILL");
+    this.emit("kill", { signal: String(signalNumber(sig)) });
+    if (sig === "SIGKILL") {
+      const ended = this.runEnded;
+      this.proc.signalAll("SIGKILL");
+      await ended;
+    } else {
+      this.proc.signal(sig);
+    }
+  }
+
+  async restart(timeoutArg: string, signalArg: string): Promise<void> {
+    if (this.running) await this.stop(timeoutArg, signalArg);
+    this.rec.restartCount = 0;
+    await this.start();
+    this.emit("restart");
+  }
+
+  pause(): void {
+    if (!this.running || !this.proc) throw this.notRunning();
+    if (this.rec.state.Paused) throw new ConflictError(`Container ${this.id} is already paused`);
+    this.proc.signalAll("SIGSTOP");
+    Object.assign(this.rec.state, { Paused: true, Status: "paused" });
+    this.save();
+    this.emit("pause");
+  }
+
+  unpause(): void {
+    if (!this.rec.state.Paused || !this.proc) throw new ConflictError(`Container ${this.id} is not paused`);
+    this.proc.signalAll("SIGCONT");
+    Object.assign(this.rec.state, { Paused: false, Status: "running" });
+    this.save();
+    this.emit("unpause");
+  }
+
+  rename(newNameRaw: string): void {
+    if (newNameRaw === "") throw new InvalidArgumentError("Neither old nor new names may be empty");
+    const newName = checkName(newNameRaw);
+    if (newName === this.rec.name) {
+      throw new ConflictError(`Renaming a container with the same name as its current name`);
+    }
+    const owner = this.host.nameOwner(newName);
+    if (owner !== undefined) {
+      throw new ConflictError(
+        `Conflict. The container name "/${newName}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    const oldName = this.rec.name;
+    this.rec.name = newName;
+    this.save();
+    this.emit("rename", { oldName: `/${oldName}` });
+  }
+
+  async remove(opts: { force?: boolean }): Promise<void> {
+    if (this.removed) return;
+    if (this.running && !opts.force) {
+      if (this.rec.state.Paused) {
+        throw new ConflictError(
+          `You cannot remove a paused container ${this.id}. Unpause and then stop the container before attempting removal or force remove`,
+        );
+      }
+      throw new ConflictError(
+        `You cannot remove a running container ${this.id}. Stop the container before attempting removal or force remove`,
+      );
+    }
+    if (this.running && this.proc) {
+      const ended = this.runEnded;
+      this.emit("kill", { signal: "9" });
+      this.proc.signalAll("SIGKILL");
+      await ended;
+      if (this.removed) return;
+    }
+    this.removed = true;
+    for (const e of this.execs.values()) e.killAll();
+    this.logFile.close();
+    this.host.dir.remove(this.id);
+    this.host.forget(this.id);
+    this.emit("destroy");
+    const result: WaitResult = {
+      StatusCode: this.rec.state.ExitCode,
+      Error: this.rec.state.Error ? { Message: this.rec.state.Error } : null,
+    };
+    for (const w of [...this.exitWaiters.splice(0), ...this.removeWaiters.splice(0)]) w(result);
+    this.object.close();
+  }
+
+  /** swarmd is stopping: stop the process (briefly), so nothing outlives the service. */
+  async shutdown(graceSeconds: number): Promise<void> {
+    if (this.running) {
+      await this.stop(String(graceSeconds), "", "stopped because swarmd stopped").catch(() => {});
+    }
+    for (const e of this.execs.values()) e.killAll();
+    this.logFile.close();
+  }
+
+  resize(height: number, width: number): void {
+    if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0) {
+      throw new InvalidArgumentError("invalid height or width");
+    }
+    if (!this.running || !this.proc) throw this.notRunning();
+    this.rec.hostConfig.ConsoleSize = [height, width];
+    this.proc.resize(height, width);
+  }
+
+  /** Input for the process (before start it is kept, up to a limit, for the run that comes). */
+  writeStdin(chunk: Buffer): void {
+    if (this.rec.config.OpenStdin !== true) return;
+    if (this.proc) this.proc.write(chunk);
+    else if (
+      this.rec.state.Status === "created" &&
+      this.pendingStdinBytes + chunk.length <= maxPendingStdin
+    ) {
+      this.pendingStdin.push(chunk);
+      this.pendingStdinBytes += chunk.length;
+    }
+  }
+
+  endStdin(): void {
+    if (this.proc) this.proc.endInput();
+    else if (this.rec.state.Status === "created") this.pendingEof = true;
+  }
+
+  /** The PIDs `top` shows: the program's tree and every exec's, not the helpers around them. */
+  pids(): number[] {
+    const pids = new Set<number>();
+    if (this.proc) for (const p of processTree(this.proc.pid)) pids.add(p);
+    if (this.cgroup)
+      for (const p of cgroupPids(this.cgroup)) if (p !== this.proc?.leader || !this.host.isolate) pids.add(p);
+    for (const e of this.execs.values()) for (const p of e.pids()) pids.add(p);
+    return [...pids];
+  }
+
+  /** The running process, for execs that join it. */
+  get process(): Supervised | undefined {
+    return this.proc;
+  }
+
+  get cgroupHandle(): CgroupHandle | undefined {
+    return this.cgroup;
+  }
+
+  emitEvent(action: string, extra: Record<string, string> = {}): void {
+    this.emit(action, extra);
+  }
+
+  // ---- request handlers --------------------------------------------------------------------
+
+  private async onGet(m: Message): Promise<void> {
+    const what = m.args[0] ?? "";
+    if (what === "" || what === ContainerGets.inspect) {
+      await reply(m, Verbs.Set, [JSON.stringify(this.inspect())]);
+      return;
+    }
+    if (what === ContainerGets.top) {
+      if (!this.running) throw this.notRunning();
+      await reply(m, Verbs.Set, [JSON.stringify(await top(this.pids(), m.args[1] ?? ""))]);
+      return;
+    }
+    throw new InvalidArgumentError(`unknown Get on a container: ${what}`);
+  }
+
+  private async onWait(m: Message): Promise<void> {
+    const condition = m.args[0] || "not-running";
+    if (!["not-running", "next-exit", "removed"].includes(condition)) {
+      throw new InvalidArgumentError(`invalid condition: "${condition}"`);
+    }
+    const result = new Promise<WaitResult>((resolve) => {
+      const current: WaitResult = {
+        StatusCode: this.rec.state.ExitCode,
+        Error: this.rec.state.Error ? { Message: this.rec.state.Error } : null,
+      };
+      if (condition === "not-running" && !this.running) resolve(current);
+      else if (condition === "removed") this.removeWaiters.push(resolve);
+      else this.exitWaiters.push(resolve);
+    });
+    if (!(await ack(m))) return;
+    await reply(m, Verbs.Set, [JSON.stringify(await result)]);
+  }
+
+  private async onLogs(m: Message): Promise<void> {
+    const opts = parseJSON<LogsOptions>(m.args[0], "Logs");
+    const wantOut = opts.stdout !== false;
+    const wantErr = opts.stderr !== false;
+    const timestamps = opts.timestamps === true;
+    // Subscribe before reading the file, in the same tick: nothing is missed or repeated.
+    const follow = opts.follow === true && this.running;
+    const reader = follow ? this.bus.subscribe() : undefined;
+    try {
+      const entries = selectEntries(this.logFile.read(), opts);
+      if (!(await ack(m, [String(this.tty)]))) return;
+      for (const e of entries) {
+        if (!(await reply(m, Verbs.Log, [this.tty ? "stdout" : e.stream, formatEntry(e, timestamps)])))
+          return;
+      }
+      if (!reader) return;
+      const until = opts.until ? opts.until * 1000 : undefined;
+      while (true) {
+        const c = await reader.next();
+        if (!c) return;
+        if (until !== undefined && Date.now() > until) return;
+        if (c.stream === "stdout" ? !wantOut : !wantErr) continue;
+        for (const line of splitLines(c.chunk)) {
+          const text = timestamps ? `${c.time} ${line}` : line;
+          if (!(await reply(m, Verbs.Log, [this.tty ? "stdout" : c.stream, text]))) return;
+        }
+      }
+    } finally {
+      reader?.close();
+    }
+  }
+
+  private async onAttach(m: Message): Promise<void> {
+    if ((m.args[0] ?? "") !== "") throw new InvalidArgumentError(`a container has no child ${m.args[0]}`);
+    const opts = parseJSON<AttachOptions>(m.args[1], "Attach");
+    const s = this.rec.state.Status;
+    if (s === "exited" || s === "dead")
+      throw new ConflictError("You cannot attach to a stopped container, start it first");
+    const wantOut = opts.stdout !== false;
+    const wantErr = opts.stderr !== false;
+    const withStdin = opts.stdin === true;
+    const reader = opts.stream !== false ? this.bus.subscribe() : undefined;
+    const stdin: Sender = handler(
+      async (msg) => {
+        if (withStdin && msg.verb === Verbs.Log && msg.args[1] !== undefined)
+          this.writeStdin(Buffer.from(msg.args[1], "latin1"));
+      },
+      {
+        onClose: () => {
+          if (withStdin && this.rec.config.StdinOnce) this.endStdin();
+        },
+      },
+    );
+    try {
+      if (!(await ack(m, [String(this.tty)], stdin))) return;
+      if (opts.logs) {
+        for (const e of selectEntries(this.logFile.read(), { stdout: wantOut, stderr: wantErr })) {
+          if (!(await reply(m, Verbs.Log, [this.tty ? "stdout" : e.stream, e.log]))) return;
+        }
+      }
+      if (!reader) return;
+      this.emit("attach");
+      while (true) {
+        const c = await reader.next();
+        if (!c) return;
+        if (c.stream === "stdout" ? !wantOut : !wantErr) continue;
+        if (!(await reply(m, Verbs.Log, [this.tty ? "stdout" : c.stream, c.chunk.toString("latin1")])))
+          return;
+      }
+    } finally {
+      reader?.close();
+    }
+  }
+
+  private async onExec(m: Message): Promise<void> {
+    const config = parseExecConfig(m.args[0]);
+    if (!this.running || !this.proc) throw this.notRunning();
+    if (this.rec.state.Paused)
+      throw new ConflictError(`Container ${this.id} is paused, unpause the container first`);
+    const e = new ExecInstance(this, config, this.host.isolate);
+    this.execs.set(e.id, e);
+    this.emit(`exec_create: ${config.Cmd.join(" ")}`, { execID: e.id });
+    await ack(m, [e.id], e.object);
+  }
+}
+
+/** Parse an optional JSON argument; a bad one is the caller's error. */
+export function parseJSON<T>(raw: string | undefined, what: string): T {
+  if (raw === undefined || raw === "") return {} as T;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not an object");
+    return v as T;
+  } catch {
+    throw new InvalidArgumentError(`${what}: the argument is not a JSON object`);
+  }
+}

@@ -1,0 +1,96 @@
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { nowNanos, parseRfc3339, rfc3339Nano, secondsToNanos } from "../../docker/time.ts";
+import type { LogsOptions } from "../../docker/verbs.ts";
+import type { OutputStream } from "./supervisor.ts";
+
+/** Log timestamps have a fixed nine-digit fraction (the engine's RFC3339NanoFixed), unlike other times. */
+export function logTime(ns: bigint): string {
+  const t = rfc3339Nano(ns);
+  const m = /^(.{19})(?:\.(\d+))?Z$/.exec(t);
+  return m ? `${m[1]}.${(m[2] ?? "").padEnd(9, "0")}Z` : t;
+}
+
+/** A chunk as byte strings, one per line (each keeps its newline; a trailing partial line is its own). */
+export function splitLines(chunk: Buffer): string[] {
+  const text = chunk.toString("latin1");
+  const out: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf("\n", start);
+    const end = nl === -1 ? text.length : nl + 1;
+    out.push(text.slice(start, end));
+    start = end;
+  }
+  return out;
+}
+
+/**
+ * One line of a container's log file, in the engine's json-file shape. `log` is a byte string
+ * (latin1: one character per byte), so any output survives the round trip.
+ */
+export interface LogEntry {
+  log: string;
+  stream: OutputStream;
+  time: string;
+}
+
+/**
+ * A container's log on disk, one JSON document per line, written synchronously: a reader that
+ * reads the file and then subscribes to live output in the same tick neither misses nor repeats a
+ * chunk, and everything written survives a swarmd crash.
+ */
+export class LogFile {
+  private fd: number | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** Append a chunk, one entry per line (a trailing partial line is its own entry). */
+  append(stream: OutputStream, chunk: Buffer, time: string = logTime(nowNanos())): void {
+    this.fd ??= openSync(this.path, "a", 0o600);
+    let out = "";
+    for (const log of splitLines(chunk)) out += `${JSON.stringify({ log, stream, time })}\n`;
+    writeSync(this.fd, out);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Every entry on disk (a line cut short by a crash is skipped). */
+  read(): LogEntry[] {
+    if (!existsSync(this.path)) return [];
+    const out: LogEntry[] = [];
+    for (const line of readFileSync(this.path, "utf8").split("\n")) {
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as LogEntry);
+      } catch {
+        // A partial last line: the process writing it died mid-write.
+      }
+    }
+    return out;
+  }
+}
+
+/** Which entries `docker logs` asks for: streams, time window and tail. */
+export function selectEntries(entries: LogEntry[], opts: LogsOptions): LogEntry[] {
+  const wantOut = opts.stdout !== false;
+  const wantErr = opts.stderr !== false;
+  const since = opts.since ? secondsToNanos(opts.since) : undefined;
+  const until = opts.until ? secondsToNanos(opts.until) : undefined;
+  let list = entries.filter((e) => {
+    if (e.stream === "stdout" ? !wantOut : !wantErr) return false;
+    if (since === undefined && until === undefined) return true;
+    const t = parseRfc3339(e.time) ?? 0n;
+    return (since === undefined || t >= since) && (until === undefined || t <= until);
+  });
+  const tail = opts.tail === undefined || opts.tail === "" || opts.tail === "all" ? -1 : Number(opts.tail);
+  if (Number.isInteger(tail) && tail >= 0) list = tail === 0 ? [] : list.slice(-tail);
+  return list;
+}
+
+/** The bytes of an entry as `docker logs` shows it, with the engine's timestamp prefix if asked. */
+export function formatEntry(e: LogEntry, timestamps: boolean): string {
+  return timestamps ? `${e.time} ${e.log}` : e.log;
+}

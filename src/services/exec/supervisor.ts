@@ -1,0 +1,181 @@
+import { spawn as spawnChild } from "node:child_process";
+import { InvalidArgumentError } from "../../core/errors.ts";
+import { commandLine, type LaunchSpec } from "./launch.ts";
+import { childrenOf, signalPid, signalTree, startTimeOf } from "./proctree.ts";
+import { openPty } from "./pty.ts";
+import { exitCodeOf } from "./signals.ts";
+
+export type OutputStream = "stdout" | "stderr";
+
+export interface ExitInfo {
+  exitCode: number;
+  /** The signal that ended the process, if any. */
+  signal: NodeJS.Signals | null;
+}
+
+/** What the supervisor reports while a process runs. */
+export interface ProcessEvents {
+  /** A chunk of output. Returning false asks the supervisor to pause reading (back-pressure). */
+  output(stream: OutputStream, chunk: Buffer): boolean;
+  /** The process exited and its output has ended. Called once. */
+  exit(info: ExitInfo): void;
+}
+
+/** A running process under supervision. */
+export interface Supervised {
+  /** The spawned process (the leader of its process group). */
+  readonly leader: number;
+  /** The program's PID: the leader, or with --isolate the namespace's PID 1 as the host sees it. */
+  readonly pid: number;
+  /** The kernel start time of `pid`, to recognise it after a swarmd restart. */
+  readonly startTime: string | undefined;
+  write(chunk: Buffer): void;
+  /** Stdin's EOF (with a TTY: an end-of-file character). */
+  endInput(): void;
+  resize(rows: number, cols: number): void;
+  /** Resume reading output after `output` returned false. */
+  resume(): void;
+  /** Signal the program only, as the engine signals a container's PID 1. */
+  signal(sig: NodeJS.Signals): void;
+  /** Signal every process of the container. */
+  signalAll(sig: NodeJS.Signals): void;
+  readonly exited: Promise<ExitInfo>;
+}
+
+const pidWaitMs = 2000;
+
+/** With --isolate the leader is `unshare`; the program is its only child. Wait until it appears. */
+async function findInitPid(leader: number, isolated: boolean): Promise<number> {
+  if (!isolated) return leader;
+  const until = Date.now() + pidWaitMs;
+  while (Date.now() < until) {
+    const kids = childrenOf(leader);
+    if (kids.length > 0) return kids[0]!;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return leader;
+}
+
+/**
+ * Start `spec` and supervise it. Resolves once the process exists (its PID known), or rejects with
+ * the engine's wording when it cannot start.
+ */
+export async function launch(spec: LaunchSpec, events: ProcessEvents): Promise<Supervised> {
+  const argv = commandLine(spec);
+  return spec.tty ? launchPty(spec, argv, events) : launchPipes(spec, argv, events);
+}
+
+async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEvents): Promise<Supervised> {
+  const child = spawnChild(argv[0]!, argv.slice(1), {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: [spec.openStdin ? "pipe" : "ignore", "pipe", "pipe"],
+    // A session of its own: signals to swarmd's terminal do not reach it, and its group can be signalled.
+    detached: true,
+  });
+  // Every listener is attached before the first await: a short-lived process may be gone by then.
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once("spawn", resolve);
+    child.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        new InvalidArgumentError(
+          `exec: "${argv[0]}": ${err.code === "ENOENT" ? "executable file not found in $PATH" : err.message}`,
+        ),
+      ),
+    );
+  });
+  const paused = new Set<OutputStream>();
+  for (const stream of ["stdout", "stderr"] as const) {
+    const readable = child[stream]!;
+    readable.on("data", (chunk: Buffer) => {
+      if (!events.output(stream, chunk)) {
+        readable.pause();
+        paused.add(stream);
+      }
+    });
+  }
+  child.stdin?.on("error", () => {
+    // The process closed its stdin (or exited): later input is dropped, as the engine does.
+  });
+  const exited = new Promise<ExitInfo>((resolve) => {
+    let info: ExitInfo | undefined;
+    child.once("exit", (code, signal) => {
+      info = { exitCode: exitCodeOf(code, signal), signal };
+      // The program is gone: nothing else of the container may outlive it (the engine kills the rest).
+      if (child.pid) signalPid(-child.pid, "SIGKILL");
+      // A descendant that left the group may still hold the pipes; do not wait for it forever.
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, 1000).unref();
+    });
+    child.once("close", (code, signal) => {
+      const done = info ?? { exitCode: exitCodeOf(code, signal), signal };
+      events.exit(done);
+      resolve(done);
+    });
+  });
+  await spawned;
+  const leader = child.pid!;
+  const pid = await findInitPid(leader, spec.isolate !== undefined);
+  return {
+    leader,
+    pid,
+    startTime: startTimeOf(pid),
+    write: (chunk) => {
+      if (child.stdin && !child.stdin.destroyed) child.stdin.write(chunk);
+    },
+    endInput: () => child.stdin?.end(),
+    resize: () => {},
+    resume: () => {
+      for (const s of paused) child[s]?.resume();
+      paused.clear();
+    },
+    signal: (sig) => signalPid(pid, sig),
+    signalAll: (sig) => signalTree(leader, sig),
+    exited,
+  };
+}
+
+async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents): Promise<Supervised> {
+  const term = await openPty(argv, { cwd: spec.cwd, env: spec.env, rows: spec.rows, cols: spec.cols });
+  const leader = term.pid;
+  let paused = false;
+  term.onData((chunk) => {
+    if (!events.output("stdout", chunk) && !paused) {
+      paused = true;
+      term.pause();
+    }
+  });
+  const exited = new Promise<ExitInfo>((resolve) => {
+    term.onExit(({ exitCode, signal }) => {
+      signalPid(-leader, "SIGKILL");
+      const info: ExitInfo = { exitCode: exitCodeOf(exitCode, signal ?? null), signal: null };
+      // node-pty reports the exit as soon as the child is reaped; let the last output drain first.
+      setTimeout(() => {
+        events.exit(info);
+        resolve(info);
+      }, 50);
+    });
+  });
+  const pid = await findInitPid(leader, spec.isolate !== undefined);
+  return {
+    leader,
+    pid,
+    startTime: startTimeOf(pid),
+    write: (chunk) => term.write(chunk),
+    endInput: () => term.write(Buffer.from([4])),
+    resize: (rows, cols) => {
+      if (rows > 0 && cols > 0) term.resize(cols, rows);
+    },
+    resume: () => {
+      if (paused) {
+        paused = false;
+        term.resume();
+      }
+    },
+    signal: (sig) => signalPid(pid, sig),
+    signalAll: (sig) => signalTree(leader, sig),
+    exited,
+  };
+}
