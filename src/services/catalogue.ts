@@ -8,6 +8,7 @@ import { dockerserver } from "./dockerserver/index.ts";
 import { exec } from "./exec/index.ts";
 import { fakeclient } from "./fakeclient/index.ts";
 import { forward } from "./forward/index.ts";
+import { guard } from "./guard/index.ts";
 import type { ServiceDefinition } from "./service.ts";
 
 export const services: readonly ServiceDefinition[] = [
@@ -17,4 +18,5 @@ export const services: readonly ServiceDefinition[] = [
   exec,
   fakeclient,
   forward,
+  guard,
 ];
