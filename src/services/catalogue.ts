@@ -10,6 +10,7 @@ import { fakeclient } from "./fakeclient/index.ts";
 import { forward } from "./forward/index.ts";
 import { guard } from "./guard/index.ts";
 import type { ServiceDefinition } from "./service.ts";
+import { simulator } from "./simulator/index.ts";
 
 export const services: readonly ServiceDefinition[] = [
   debug,
@@ -19,4 +20,5 @@ export const services: readonly ServiceDefinition[] = [
   fakeclient,
   forward,
   guard,
+  simulator,
 ];
