@@ -2,6 +2,7 @@
  * The service catalogue: one line per service. swarmd builds a Tree from this list and looks
  * services up by name in it (docs/PROTOCOL.md §5.1).
  */
+import { aggregate } from "./aggregate/index.ts";
 import { debug } from "./debug/index.ts";
 import { dockerclient } from "./dockerclient/index.ts";
 import { dockerserver } from "./dockerserver/index.ts";
@@ -13,6 +14,7 @@ import type { ServiceDefinition } from "./service.ts";
 import { simulator } from "./simulator/index.ts";
 
 export const services: readonly ServiceDefinition[] = [
+  aggregate,
   debug,
   dockerclient,
   dockerserver,
