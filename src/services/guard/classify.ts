@@ -120,7 +120,7 @@ function classifyRoot(verb: string, args: readonly string[]): Classified {
     }
     case Verbs.Watch:
       return act("events", {}, undefined, "events");
-    case "As":
+    case DockerVerbs.As:
       return { type: "identity", user: args[0] ?? "" };
     default:
       return unknown("root", verb);

@@ -2,6 +2,7 @@ import { call } from "../../core/client.ts";
 import { ErrorCodes, SwarmError, toErrorArgs } from "../../core/errors.ts";
 import { type Message, message, type Sender } from "../../core/message.ts";
 import { Verbs } from "../../core/verbs.ts";
+import { DockerVerbs } from "../../docker/verbs.ts";
 import { type Classified, classify, type Kind } from "./classify.ts";
 import { type Decision, decide, denialMessage } from "./engine.ts";
 import { filterEvent, filterIds, filterSummaries, inspectContainer } from "./filters.ts";
@@ -131,7 +132,7 @@ export class Guarded implements Sender {
     try {
       let downstream = this.target;
       try {
-        const m = await call(this.target, "As", [user], [Verbs.Ack]);
+        const m = await call(this.target, DockerVerbs.As, [user], [Verbs.Ack]);
         if (m.ret) downstream = m.ret;
       } catch (err) {
         if (!(err instanceof SwarmError && err.code === ErrorCodes.NotImplemented)) throw err;
