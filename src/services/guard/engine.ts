@@ -90,7 +90,7 @@ function granted(rules: Effective, action: Action): Decision {
   const { section, read } = ACTIONS[action];
   const set: Located<string> | undefined = rules.sections[section];
   const access = set?.value ?? DEFAULT_SECTIONS[section] ?? "deny";
-  const rule = set ? ruleName(set) : `default ${section}: ${access}`;
+  const rule = set ? ruleName(set) : `default ${section}=${access}`;
   if (access === "allow" || (access === "read" && read)) return allow(action, rule);
   if (access === "read") return deny(action, rule, `${section} is read-only here`);
   return deny(action, set ? rule : "default-deny", `${section} requests are not allowed`);

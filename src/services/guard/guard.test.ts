@@ -54,7 +54,7 @@ describe("guard in a chain (in-process, §6 messages)", () => {
     const r = await rig([], undefined, (e) => e.add("web"));
     try {
       const web = await r.client.open("web");
-      assert.match(await forbidden(web.start()), /containers.start denied by rule default containers: read/);
+      assert.match(await forbidden(web.start()), /containers.start denied by rule default containers=read/);
       assert.match(await forbidden(r.client.get("df")), /system.df denied by rule default-deny/);
       assert.match(await forbidden(web.call("Exec", ["{}"])), /exec.create denied by rule default-deny/);
     } finally {
