@@ -62,7 +62,10 @@ export class Cluster {
           await n.ensureSpawned();
         } catch (err) {
           // A node whose command line is wrong will never work: that is the user's to fix.
-          if (err instanceof SwarmError && (err.code === ErrorCodes.InvalidArgument || err.code === ErrorCodes.NotFound)) {
+          if (
+            err instanceof SwarmError &&
+            (err.code === ErrorCodes.InvalidArgument || err.code === ErrorCodes.NotFound)
+          ) {
             throw new InvalidArgumentError(`aggregate: node ${n.key + 1} (${n.addr}): ${err.message}`);
           }
           n.markUnhealthy(err);
