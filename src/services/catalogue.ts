@@ -11,6 +11,7 @@ import { exec } from "./exec/index.ts";
 import { fakeclient } from "./fakeclient/index.ts";
 import { forward } from "./forward/index.ts";
 import { guard } from "./guard/index.ts";
+import { join } from "./join/index.ts";
 import { listen } from "./listen/index.ts";
 import type { ServiceDefinition } from "./service.ts";
 import { simulator } from "./simulator/index.ts";
@@ -26,5 +27,6 @@ export const services: readonly ServiceDefinition[] = [
   forward,
   guard,
   listen,
+  join,
   simulator,
 ];
