@@ -1,0 +1,157 @@
+/**
+ * End to end: the real docker CLI against `swarmd 'dockerserver unix://…' 'simulator c1 c2 c3'`, and the
+ * same with `debug` in the middle. Every command of issue 3, every error case, streaming commands
+ * (`logs -f`, live `events`), and a clean shutdown that removes the socket file.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { docker, dockerUntil } from "../harness/docker-cli.ts";
+import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
+import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
+
+function canConnect(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "ds-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+for (const middle of [[], ["debug"]]) {
+  const label = middle.length ? "dockerserver → debug → simulator" : "dockerserver → simulator";
+  describe(label, () => {
+    const sock = join(dir, `${middle.length ? "debug" : "direct"}.sock`);
+    const host = `unix://${sock}`;
+    let swarmd: SwarmdProcess;
+
+    before(async () => {
+      swarmd = startSwarmd([`dockerserver ${host}`, ...middle, "simulator c1 c2 c3"]);
+      await swarmd.waitFor(/dockerserver listening/, 20_000);
+      assert.ok(await canConnect(sock));
+    });
+    after(async () => {
+      if (swarmd.proc.exitCode === null) await swarmd.stop("SIGKILL");
+    });
+
+    test("the simulator's containers are listed", async () => {
+      const r = await docker(host, ["ps", "--format", "{{.Names}}"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split("\n").sort(), ["c1", "c2", "c3"]);
+    });
+
+    const ctx: ScenarioContext = { t0: Math.floor(Date.now() / 1000), captured: new Map() };
+    for (const step of dockerScenario(middle.length ? "dbg" : "dir")) {
+      test(`docker ${step.title}`, async () => {
+        const r = await runStep(host, step, ctx);
+        assert.deepEqual(
+          r.problems,
+          [],
+          `docker ${r.args.join(" ")}\nstdout: ${r.result.stdout}\nstderr: ${r.result.stderr}`,
+        );
+      });
+    }
+
+    test("live events: a run shows up as it happens, with --filter", async () => {
+      const name = `live-${middle.length}`;
+      const r = await dockerUntil(
+        host,
+        [
+          "events",
+          "--filter",
+          `container=${name}`,
+          "--filter",
+          "event=die",
+          "--format",
+          "{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}",
+        ],
+        /die/,
+        {
+          onStart: async () => {
+            await new Promise((res) => setTimeout(res, 500));
+            const run = await docker(host, [
+              "run",
+              "--rm",
+              "--network",
+              "none",
+              "--name",
+              name,
+              "busybox",
+              "sh",
+              "-c",
+              "exit 2",
+            ]);
+            assert.equal(run.code, 2, run.stderr);
+          },
+        },
+      );
+      assert.equal(r.timedOut, false);
+      assert.equal(r.stdout, `die ${name} 2\n`);
+    });
+
+    test("logs -f follows a running container until interrupted", async () => {
+      const name = `follow-${middle.length}`;
+      const d = await docker(host, [
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--name",
+        name,
+        "busybox",
+        "sh",
+        "-c",
+        "while true; do echo tick; sleep 0.2; done",
+      ]);
+      assert.equal(d.code, 0, d.stderr);
+      const r = await dockerUntil(host, ["logs", "-f", name], /(tick\n){3}/);
+      assert.equal(r.timedOut, false);
+      assert.match(r.stdout, /^(tick\n){3,}$/);
+      assert.equal((await docker(host, ["rm", "-f", name])).code, 0);
+    });
+
+    test("many concurrent commands keep working", async () => {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          docker(host, ["run", "--rm", "--network", "none", "busybox", "echo", `n${i}`]),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.stdout),
+        Array.from({ length: 8 }, (_, i) => `n${i}\n`),
+      );
+    });
+
+    test("SIGTERM stops swarmd and removes the socket file", async () => {
+      const code = await swarmd.stop("SIGTERM");
+      assert.equal(code, 0, swarmd.output());
+      assert.equal(existsSync(sock), false);
+    });
+  });
+}
+
+describe("legacy and argument errors", () => {
+  test("two addresses in use: the second swarmd refuses to start with a clear error", async () => {
+    const sock = join(dir, "busy.sock");
+    const first = startSwarmd([`dockerserver unix://${sock}`, "simulator"]);
+    try {
+      await first.waitFor(/dockerserver listening/, 20_000);
+      const second = startSwarmd([`dockerserver unix://${sock}`, "simulator"]);
+      const code = await second.exited;
+      assert.notEqual(code, 0);
+      assert.match(second.output(), /address already in use/);
+      assert.ok(await canConnect(sock), "the first server still serves");
+    } finally {
+      await first.stop();
+    }
+  });
+});
