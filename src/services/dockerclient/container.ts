@@ -9,11 +9,13 @@ import { pumpOutput, StdinSender } from "./io.ts";
 import { documentOf, optionsOf, ref } from "./json.ts";
 
 /**
- * A container on the engine (PROTOCOL.md §6.2): every verb is one engine call on /containers/{id}.
- * `tty` (immutable for a container) decides whether its output is multiplexed.
+ * A container on the engine (PROTOCOL.md §6.2): every verb is one engine call on
+ * /containers/{name}. `name` is the caller's own spelling (from `Attach`), because the engine
+ * repeats it in messages the CLI prints ("Cannot kill container: web: …"); after a Rename the ID
+ * is used. `tty` (immutable for a container) decides whether its output is multiplexed.
  */
-export function containerObject(engine: Engine, id: string, tty: boolean): Server {
-  const path = `/containers/${ref(id)}`;
+export function containerObject(engine: Engine, id: string, tty: boolean, name: string = id): Server {
+  let path = `/containers/${ref(name)}`;
   const post = (action: string, query?: Query) =>
     engine.call("POST", `${path}/${action}`, query ? { query } : {});
   const server = new Server();
@@ -56,6 +58,7 @@ export function containerObject(engine: Engine, id: string, tty: boolean): Serve
     const name = msg.args[0];
     if (!name) throw new InvalidArgumentError("Rename needs a new name");
     await post("rename", { name });
+    path = `/containers/${ref(id)}`;
     await ack(msg);
   });
   server.on(DockerVerbs.Remove, async (msg) => {

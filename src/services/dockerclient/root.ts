@@ -70,7 +70,7 @@ export function rootObject(engine: Engine, log: Logger): Server {
       Id: string;
       Config?: { Tty?: boolean };
     };
-    await ack(msg, [doc.Id], containerObject(engine, doc.Id, doc.Config?.Tty === true));
+    await ack(msg, [doc.Id], containerObject(engine, doc.Id, doc.Config?.Tty === true, name));
   });
 
   server.on(Verbs.Spawn, async (msg) => {
