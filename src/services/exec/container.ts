@@ -217,8 +217,10 @@ export class Container {
     if (!isDir) throw new InvalidArgumentError(`chdir to cwd ("${cwd}") failed: no such file or directory`);
     const resolvedUser = resolveUser(user);
     const env = this.envFor(extraEnv, resolvedUser?.home);
-    const program = lookPath(argv[0] ?? "", env.PATH ?? defaultPath, cwd);
-    return { cwd, env, user: resolvedUser, argv: [program, ...argv.slice(1)] };
+    // Checked here for the engine's error; the name itself is passed on, so the process sees its
+    // argv[0] as given (`sleep`, not `/usr/bin/sleep`) and exec finds it on the same PATH.
+    lookPath(argv[0] ?? "", env.PATH ?? defaultPath, cwd);
+    return { cwd, env, user: resolvedUser, argv: [...argv] };
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -632,9 +634,8 @@ export class Container {
   private async onAttach(m: Message): Promise<void> {
     if ((m.args[0] ?? "") !== "") throw new InvalidArgumentError(`a container has no child ${m.args[0]}`);
     const opts = parseJSON<AttachOptions>(m.args[1], "Attach");
-    const s = this.rec.state.Status;
-    if (s === "exited" || s === "dead")
-      throw new ConflictError("You cannot attach to a stopped container, start it first");
+    // A stopped container can be attached to: the stream follows its next run (`docker start -a`).
+    // "You cannot attach to a stopped container" is the CLI's own refusal, made before it asks.
     const wantOut = opts.stdout !== false;
     const wantErr = opts.stderr !== false;
     const withStdin = opts.stdin === true;

@@ -223,11 +223,12 @@ export class ExecBackend implements ContainerHost {
       MinAPIVersion: "1.12",
       Os: "linux",
     };
+    const { Experimental: _string, ...top } = details;
     return {
       Platform: { Name: "libswarm exec" },
       Components: [{ Name: "Engine", Version: `libswarm-exec ${version}`, Details: details }],
       Version: `libswarm-exec ${version}`,
-      ...details,
+      ...top,
     };
   }
 
