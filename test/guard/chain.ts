@@ -32,6 +32,8 @@ export interface ChainOptions {
   backend?: string;
   /** dockerserver options before the URL (TLS). */
   server?: (dir: string) => { args: string; url: string };
+  /** Runs in the chain's directory before swarmd starts (make certificates…). */
+  before?: (dir: string) => Promise<void>;
 }
 
 export function runDocker(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<DockerResult> {
@@ -56,6 +58,7 @@ export async function startChain(opts: ChainOptions): Promise<Chain> {
     writeFileSync(file, opts.policy);
     guardLine = `${guardLine} --policy ${file}`;
   }
+  await opts.before?.(dir);
   const sock = join(dir, "docker.sock");
   const server = opts.server?.(dir) ?? { args: "", url: `unix://${sock}` };
   const swarmd = startSwarmd([
