@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -131,6 +131,33 @@ for (const middle of [[], ["debug"]]) {
       );
     });
 
+    if (middle.length) {
+      test("debug saw every kind of request the CLI made (and could act on it)", () => {
+        const verbs = new Set([...swarmd.output().matchAll(/"verb":"(\w+)"/g)].map((m) => m[1]));
+        for (const v of [
+          "Get",
+          "Attach",
+          "Spawn",
+          "Start",
+          "Stop",
+          "Kill",
+          "Restart",
+          "Pause",
+          "Unpause",
+          "Rename",
+          "Remove",
+          "Wait",
+          "Logs",
+          "Exec",
+          "Watch",
+          "Log",
+          "Pull",
+        ]) {
+          assert.ok(verbs.has(v), `debug logged no ${v}; saw ${[...verbs].join(" ")}`);
+        }
+      });
+    }
+
     test("SIGTERM stops swarmd and removes the socket file", async () => {
       const code = await swarmd.stop("SIGTERM");
       assert.equal(code, 0, swarmd.output());
@@ -140,6 +167,57 @@ for (const middle of [[], ["debug"]]) {
 }
 
 describe("legacy and argument errors", () => {
+  test("swarmd --backend 'simulator aa bb cc' tcp://… unix://…: one Docker API on each address", async () => {
+    const sock = join(dir, "legacy.sock");
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, "127.0.0.1", () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const swarmd = startSwarmd(["--backend", "simulator aa bb cc", `tcp://127.0.0.1:${port}`, `unix://${sock}`]);
+    try {
+      await swarmd.waitFor(/dockerserver listening/, 20_000);
+      for (const host of [`tcp://127.0.0.1:${port}`, `unix://${sock}`]) {
+        const r = await docker(host, ["ps", "--format", "{{.Names}}"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(r.stdout.trim().split("\n").sort(), ["aa", "bb", "cc"], host);
+      }
+      const created = await docker(`tcp://127.0.0.1:${port}`, [
+        "create",
+        "--network",
+        "none",
+        "--name",
+        "shared",
+        "busybox",
+        "true",
+      ]);
+      assert.equal(created.code, 0, created.stderr);
+      const seen = await docker(`unix://${sock}`, [
+        "ps",
+        "-a",
+        "--filter",
+        "name=shared",
+        "--format",
+        "{{.Names}}",
+      ]);
+      assert.equal(seen.stdout, "shared\n", "both addresses reach the same backend");
+    } finally {
+      assert.equal(await swarmd.stop(), 0);
+    }
+    assert.equal(existsSync(sock), false);
+  });
+
+  test("a non-loopback tcp address without TLS is served, with a warning", async () => {
+    const swarmd = startSwarmd(["dockerserver tcp://0.0.0.0:0", "simulator"]);
+    try {
+      await swarmd.waitFor(/dockerserver listening/, 20_000);
+      assert.match(swarmd.output(), /"level":40[^\n]*non-loopback address without TLS/);
+    } finally {
+      await swarmd.stop();
+    }
+  });
+
   test("two addresses in use: the second swarmd refuses to start with a clear error", async () => {
     const sock = join(dir, "busy.sock");
     const first = startSwarmd([`dockerserver unix://${sock}`, "simulator"]);
