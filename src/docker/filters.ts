@@ -70,17 +70,17 @@ export function normalizeFilters(raw: unknown): Filters {
 /** Reject what the engine rejects, with its wording: unknown keys, bad status, non-numeric exited. */
 export function checkPsFilters(filters: Filters): void {
   for (const [key, values] of Object.entries(filters)) {
-    if (!psFilterKeys.includes(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
+    if (!psFilterKeys.includes(key)) throw new InvalidArgumentError(`Invalid filter '${key}'`);
     for (const v of values) {
       if (key === "status" && !validStatuses.has(v))
-        throw new InvalidArgumentError(`invalid filter 'status=${v}'`);
+        throw new InvalidArgumentError(`Invalid filter 'status=${v}'`);
       if (key === "exited" && !/^-?\d+$/.test(v))
-        throw new InvalidArgumentError(`invalid filter 'exited=${v}'`);
+        throw new InvalidArgumentError(`Invalid filter 'exited=${v}'`);
       if (key === "health" && !validHealth.has(v)) {
         throw new InvalidArgumentError(`Unrecognised filter value for health: ${v}`);
       }
       if (key === "is-task" && v !== "true" && v !== "false") {
-        throw new InvalidArgumentError(`invalid filter 'is-task=${v}'`);
+        throw new InvalidArgumentError(`Invalid filter 'is-task=${v}'`);
       }
     }
   }

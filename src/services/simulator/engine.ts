@@ -277,7 +277,7 @@ export class Simulator {
     const filters = normalizeFilters(opts.filters);
     for (const key of Object.keys(filters)) {
       if (!["reference", "dangling", "label", "before", "since"].includes(key)) {
-        throw new InvalidArgumentError(`invalid filter '${key}'`);
+        throw new InvalidArgumentError(`Invalid filter '${key}'`);
       }
     }
     const glob = (pattern: string, text: string) =>

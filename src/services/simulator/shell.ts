@@ -144,19 +144,23 @@ class Parser {
   list(stops: string[]): Script {
     const script: Script = [];
     let op: ";" | "&&" | "||" = ";";
+    // After `&&` or `||` a command must follow.
+    let needCommand = false;
     this.skipSeparators();
     while (this.i < this.toks.length) {
       const kw = this.peekKeyword();
       if (kw !== undefined && stops.includes(kw)) break;
       script.push({ op, cmd: this.command() });
+      needCommand = false;
       const t = this.toks[this.i];
       if (t === undefined) break;
       if (t.t !== "op") throw new Unsupported();
       op = t.v as ";" | "&&" | "||";
       this.i++;
       if (op === ";") this.skipSeparators();
+      else needCommand = true;
     }
-    if (op !== ";") throw new Unsupported();
+    if (needCommand) throw new Unsupported();
     return script;
   }
 

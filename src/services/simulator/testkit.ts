@@ -56,7 +56,11 @@ export async function create(
   body: Record<string, unknown>,
   name = "",
 ): Promise<{ c: Client; id: string }> {
-  const m = await root.call(Verbs.Spawn, [JSON.stringify({ Image: "busybox:latest", ...body }), name], [Verbs.Ack]);
+  const m = await root.call(
+    Verbs.Spawn,
+    [JSON.stringify({ Image: "busybox:latest", ...body }), name],
+    [Verbs.Ack],
+  );
   return { c: new Client(m.ret!), id: m.args[0]! };
 }
 
