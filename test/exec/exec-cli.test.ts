@@ -374,6 +374,54 @@ describe("exec service across a swarmd restart", () => {
   });
 });
 
+describe("exec service after swarmd is killed", () => {
+  test("a container still running is found again: listed as up, stoppable, and not orphaned", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-exec-e2e-"));
+    const root = join(dir, "root");
+    let d = await startDaemon(dir, root);
+    let pid = 0;
+    try {
+      await docker(d.host, [
+        "run",
+        "-d",
+        "--name",
+        "survivor",
+        "busybox",
+        "sh",
+        "-c",
+        "echo before; sleep 60",
+      ]);
+      pid = Number((await docker(d.host, ["inspect", "-f", "{{.State.Pid}}", "survivor"])).stdout.trim());
+      await until(
+        async () => (await docker(d.host, ["logs", "survivor"])).stdout === "before\n",
+        3000,
+        "output",
+      );
+      assert.equal(await d.swarmd.stop("SIGKILL"), "SIGKILL");
+      assert.ok(alive(pid), "the process does not depend on swarmd");
+
+      d = await startDaemon(dir, root);
+      const ps = await docker(d.host, ["ps", "--format", "{{.Names}} {{.Status}}"]);
+      assert.match(ps.stdout, /^survivor Up /m);
+      assert.equal(
+        Number((await docker(d.host, ["inspect", "-f", "{{.State.Pid}}", "survivor"])).stdout.trim()),
+        pid,
+      );
+      assert.equal((await docker(d.host, ["logs", "survivor"])).stdout, "before\n");
+      assert.equal((await docker(d.host, ["stop", "-t", "2", "survivor"])).code, 0);
+      assert.equal(alive(pid), false);
+      assert.match(
+        (await docker(d.host, ["ps", "-a", "--format", "{{.Names}} {{.Status}}"])).stdout,
+        /^survivor Exited \(143\)/m,
+      );
+    } finally {
+      if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+      await d.swarmd.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("exec --isolate through the docker CLI", () => {
   let dir: string;
   let d: Daemon;

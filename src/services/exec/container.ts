@@ -55,6 +55,8 @@ function adopt(rec: ContainerRecord, onExit: (info: ExitInfo) => void): Supervis
     const timer = setInterval(() => {
       if (isSameProcess(rec.state.Pid, rec.startTime)) return;
       clearInterval(timer);
+      // As for a child of ours: nothing of the container outlives its program.
+      signalPid(-rec.leaderPid, "SIGKILL");
       // Not our child: its status is not ours to read. A signal we sent is the likely cause.
       const info: ExitInfo = {
         exitCode: lastSignal ? 128 + signalNumber(lastSignal) : 255,
@@ -63,7 +65,6 @@ function adopt(rec: ContainerRecord, onExit: (info: ExitInfo) => void): Supervis
       onExit(info);
       resolve(info);
     }, 200);
-    timer.unref();
   });
   return {
     leader: rec.leaderPid,
