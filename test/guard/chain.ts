@@ -22,6 +22,8 @@ export interface Chain {
   docker(args: string[], env?: NodeJS.ProcessEnv): Promise<DockerResult>;
   /** Decision records guard logged so far. */
   decisions(): Record<string, unknown>[];
+  /** The same, once swarmd's output has been quiet for 100 ms (log lines arrive through a pipe). */
+  settledDecisions(): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
 }
 
@@ -80,17 +82,27 @@ export async function startChain(opts: ChainOptions): Promise<Chain> {
     host,
     swarmd,
     docker: (args, env = {}) => runDocker(args, { DOCKER_HOST: host, DOCKER_CONFIG: configDir, ...env }),
-    decisions: () =>
-      swarmd
-        .output()
-        .split("\n")
-        .filter((l) => l.includes('"guard":"decision"'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    decisions: () => parseDecisions(swarmd.output()),
+    async settledDecisions() {
+      let last = -1;
+      for (let i = 0; i < 40 && swarmd.output().length !== last; i++) {
+        last = swarmd.output().length;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return parseDecisions(swarmd.output());
+    },
     async stop() {
       await swarmd.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function parseDecisions(output: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .filter((l) => l.includes('"guard":"decision"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** `Error response from daemon: guard: … by rule R: …` with the rule matching `rule`. */

@@ -50,7 +50,7 @@ describe("guard --read-only with the docker CLI (dockerserver → guard → simu
     // The denied requests changed nothing: both containers are still there and running.
     const ps = await chain.docker(["ps", "--format", "{{.Names}} {{.State}}"]);
     assert.deepEqual(ps.stdout.trim().split("\n").sort(), ["db running", "web running"]);
-    const denies = chain.decisions().filter((d) => d.decision === "deny");
+    const denies = (await chain.settledDecisions()).filter((d) => d.decision === "deny");
     assert.ok(denies.length >= cases.length);
     for (const d of denies) assert.equal(d.rule, "--read-only");
   });

@@ -71,7 +71,9 @@ describe("guard label scoping with the docker CLI (simulator's web and db carry 
       assert.match(r.stderr, /is not labelled team=a/);
     }
     // Every decision about web and db was a denial: no request for them went past guard.
-    const about = chain.decisions().filter((d) => d.container === "web" || d.container === "db");
+    const about = (await chain.settledDecisions()).filter(
+      (d) => d.container === "web" || d.container === "db",
+    );
     assert.ok(about.length >= 5);
     assert.deepEqual([...new Set(about.map((d) => d.decision))], ["deny"]);
   });

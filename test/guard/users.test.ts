@@ -153,7 +153,7 @@ describe("guard per-user rules over TLS client certificates (docker CLI → dock
     assert.ok(deniedBy(r, "users.bob.scope.labels (policy.yaml:11)"), r.stderr);
     const kill = await asClient(["kill", "a1"]);
     assert.equal(kill.code, 0, kill.stderr);
-    const users = new Set(chain.decisions().map((d) => d.user));
+    const users = new Set((await chain.settledDecisions()).map((d) => d.user));
     assert.ok(users.has("client") && users.has("bob"), [...users].join(","));
     assert.ok(!users.has(""), "every request over --tlsverify carried a user");
   });
