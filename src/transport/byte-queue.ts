@@ -21,6 +21,7 @@ export class ByteQueue {
 
   /** Remove and return the first `n` bytes (`n <= length`). */
   take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     const head = this.chunks[0]!;
     let out: Buffer;
     if (head.length - this.offset >= n) {

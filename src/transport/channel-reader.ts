@@ -41,12 +41,12 @@ export class ChannelReader implements StreamSink {
     if (this.done) return;
     this.queue.push(chunk);
     this.held += chunk.length;
-    if (!this.busy) void this.run();
+    if (!this.busy) this.start();
   }
 
   end(): void {
     this.ended = true;
-    if (!this.busy) void this.run();
+    if (!this.busy) this.start();
   }
 
   reset(err: Error): void {
@@ -63,6 +63,11 @@ export class ChannelReader implements StreamSink {
     this.done = true;
     this.queue.clear();
     this.stream.reset();
+  }
+
+  /** Run the delivery loop; a bug in it resets the stream instead of escaping as a rejection. */
+  private start(): void {
+    this.run().catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
   }
 
   private async run(): Promise<void> {
