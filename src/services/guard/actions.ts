@@ -81,7 +81,8 @@ export const ACTIONS = {
   "containers.list": { section: "containers", read: true, verb: "Ls", doc: "docker ps" },
   "containers.inspect": { section: "containers", read: true, verb: "Get", doc: "docker inspect" },
   "containers.logs": { section: "containers", read: true, verb: "Logs", doc: "docker logs" },
-  "containers.top": { section: "containers", read: true, verb: "Get", doc: "docker top" },
+  // Not a read for policy purposes: process command lines can carry secrets.
+  "containers.top": { section: "containers", read: false, verb: "Get", doc: "docker top" },
   "containers.wait": { section: "containers", read: false, verb: "Wait", doc: "docker wait, docker run" },
   "containers.create": {
     section: "containers",
