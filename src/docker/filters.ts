@@ -211,20 +211,17 @@ export function listContainers(
   const all = options.all === true || limit > 0 || (filters.status?.length ?? 0) > 0;
   const before = (filters.before ?? []).map((r) => createdNs(findRef(inspects, r)));
   const since = (filters.since ?? []).map((r) => createdNs(findRef(inspects, r)));
-  const sorted = [...inspects].sort((a, b) => {
-    const d = createdNs(b) - createdNs(a);
-    return d > 0n ? 1 : d < 0n ? -1 : 0;
-  });
+  // Parse each creation time once: sorting on the strings would parse O(n log n) times.
+  const sorted = inspects
+    .map((c) => ({ c, created: createdNs(c) }))
+    .sort((x, y) => (y.created > x.created ? 1 : y.created < x.created ? -1 : 0));
   const out: ContainerSummary[] = [];
-  for (const c of sorted) {
+  for (const { c, created } of sorted) {
     if (!all && !c.State.Running) continue;
-    const created = createdNs(c);
     if (before.some((t) => created >= t)) continue;
     if (since.some((t) => created <= t)) continue;
     if (!matchesPsFilters(c, filters, ctx)) continue;
-    out.push(
-      containerSummary(c, { ...(ctx.now !== undefined && { now: ctx.now }), size: options.size === true }),
-    );
+    out.push(containerSummary(c, { ...(ctx.now !== undefined && { now: ctx.now }), size: options.size === true }));
     if (limit > 0 && out.length >= limit) break;
   }
   return out;
