@@ -221,7 +221,9 @@ export function listContainers(
     if (before.some((t) => created >= t)) continue;
     if (since.some((t) => created <= t)) continue;
     if (!matchesPsFilters(c, filters, ctx)) continue;
-    out.push(containerSummary(c, { ...(ctx.now !== undefined && { now: ctx.now }), size: options.size === true }));
+    out.push(
+      containerSummary(c, { ...(ctx.now !== undefined && { now: ctx.now }), size: options.size === true }),
+    );
     if (limit > 0 && out.length >= limit) break;
   }
   return out;
