@@ -15,6 +15,7 @@ import { join } from "./join/index.ts";
 import { listen } from "./listen/index.ts";
 import type { ServiceDefinition } from "./service.ts";
 import { simulator } from "./simulator/index.ts";
+import { ssh } from "./ssh/index.ts";
 
 export const services: readonly ServiceDefinition[] = [
   aggregate,
@@ -29,4 +30,5 @@ export const services: readonly ServiceDefinition[] = [
   listen,
   join,
   simulator,
+  ssh,
 ];
