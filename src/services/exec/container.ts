@@ -70,7 +70,7 @@ function adopt(rec: ContainerRecord, onExit: (info: ExitInfo) => void): Supervis
     leader: rec.leaderPid,
     pid: rec.state.Pid,
     startTime: rec.startTime,
-    write: () => {},
+    write: async () => {},
     endInput: () => {},
     resize: () => {},
     resume: () => {},
@@ -107,6 +107,7 @@ export class Container {
   private removeWaiters: ((r: WaitResult) => void)[] = [];
   private stopReason = "";
   private removed = false;
+  private lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly rec: ContainerRecord,
@@ -116,11 +117,11 @@ export class Container {
     this.object = new Server()
       .on(Verbs.Get, (m) => this.onGet(m))
       .on(Verbs.Start, async (m) => {
-        await this.start();
+        await this.serial(() => this.start());
         await ack(m);
       })
       .on(Verbs.Stop, async (m) => {
-        await this.stop(m.args[0] ?? "", m.args[1] ?? "");
+        await this.serial(() => this.stop(m.args[0] ?? "", m.args[1] ?? ""));
         await ack(m);
       })
       .on(DockerVerbs.Kill, async (m) => {
@@ -128,7 +129,7 @@ export class Container {
         await ack(m);
       })
       .on(DockerVerbs.Restart, async (m) => {
-        await this.restart(m.args[0] ?? "", m.args[1] ?? "");
+        await this.serial(() => this.restart(m.args[0] ?? "", m.args[1] ?? ""));
         await ack(m);
       })
       .on(DockerVerbs.Pause, async (m) => {
@@ -159,6 +160,13 @@ export class Container {
 
   get id(): string {
     return this.rec.id;
+  }
+
+  /** Start, stop and restart one at a time: two concurrent starts must not make two processes. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(fn, fn);
+    this.lifecycle = run.catch(() => {});
+    return run;
   }
 
   get running(): boolean {
@@ -300,7 +308,7 @@ export class Container {
     if (this.proc.startTime !== undefined) this.rec.startTime = this.proc.startTime;
     this.save();
     this.emit("start");
-    for (const chunk of this.pendingStdin) this.proc.write(chunk);
+    for (const chunk of this.pendingStdin) void this.proc.write(chunk);
     if (this.pendingEof) this.proc.endInput();
     this.pendingStdin = [];
     this.pendingStdinBytes = 0;
@@ -494,6 +502,8 @@ export class Container {
       if (this.removed) return;
     }
     this.removed = true;
+    // Readers waiting for a run that will never come (attached to a created container).
+    this.bus.end();
     for (const e of this.execs.values()) e.killAll();
     this.logFile.close();
     this.host.dir.remove(this.id);
@@ -514,6 +524,10 @@ export class Container {
     }
     for (const e of this.execs.values()) e.killAll();
     this.logFile.close();
+    // Nobody is left to start it: waits and attachments for a next run end now.
+    const gone: WaitResult = { StatusCode: -1, Error: { Message: "exec: swarmd is stopping" } };
+    for (const w of [...this.exitWaiters.splice(0), ...this.removeWaiters.splice(0)]) w(gone);
+    this.bus.end();
   }
 
   resize(height: number, width: number): void {
@@ -526,9 +540,9 @@ export class Container {
   }
 
   /** Input for the process (before start it is kept, up to a limit, for the run that comes). */
-  writeStdin(chunk: Buffer): void {
+  async writeStdin(chunk: Buffer): Promise<void> {
     if (this.rec.config.OpenStdin !== true) return;
-    if (this.proc) this.proc.write(chunk);
+    if (this.proc) await this.proc.write(chunk);
     else if (
       this.rec.state.Status === "created" &&
       this.pendingStdinBytes + chunk.length <= maxPendingStdin
@@ -641,12 +655,14 @@ export class Container {
     const wantErr = opts.stderr !== false;
     const withStdin = opts.stdin === true;
     const reader = opts.stream !== false ? this.bus.subscribe() : undefined;
+    // One chunk at a time: the sender waits while the process is not reading (back-pressure).
     const stdin: Sender = handler(
       async (msg) => {
         if (withStdin && msg.verb === Verbs.Log && msg.args[1] !== undefined)
-          this.writeStdin(Buffer.from(msg.args[1], "latin1"));
+          await this.writeStdin(Buffer.from(msg.args[1], "latin1"));
       },
       {
+        concurrency: 1,
         onClose: () => {
           if (withStdin && this.rec.config.StdinOnce) this.endStdin();
         },

@@ -174,10 +174,11 @@ export class ExecInstance {
     const stdin = handler(
       async (msg) => {
         if (this.config.AttachStdin && msg.verb === Verbs.Log && msg.args[1] !== undefined) {
-          proc.write(Buffer.from(msg.args[1], "latin1"));
+          await proc.write(Buffer.from(msg.args[1], "latin1"));
         }
       },
       {
+        concurrency: 1,
         onClose: () => {
           if (this.config.AttachStdin) proc.endInput();
         },

@@ -29,7 +29,8 @@ export interface Supervised {
   readonly pid: number;
   /** The kernel start time of `pid`, to recognise it after a swarmd restart. */
   readonly startTime: string | undefined;
-  write(chunk: Buffer): void;
+  /** Resolves when the process can take more (back-pressure on stdin). */
+  write(chunk: Buffer): Promise<void>;
   /** Stdin's EOF (with a TTY: an end-of-file character). */
   endInput(): void;
   resize(rows: number, cols: number): void;
@@ -44,7 +45,7 @@ export interface Supervised {
 
 const pidWaitMs = 2000;
 
-/** With --isolate the leader is `unshare`; the program is its only child. Wait until it appears. */
+/** With --isolate the leader is `unshare` (`nsenter` for an exec); the program is its only child. */
 async function findInitPid(leader: number, isolated: boolean): Promise<number> {
   if (!isolated) return leader;
   const until = Date.now() + pidWaitMs;
@@ -117,13 +118,24 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
   });
   await spawned;
   const leader = child.pid!;
-  const pid = await findInitPid(leader, spec.isolate !== undefined);
+  const pid = await findInitPid(leader, spec.isolate !== undefined || spec.enter !== undefined);
   return {
     leader,
     pid,
     startTime: startTimeOf(pid),
     write: (chunk) => {
-      if (child.stdin && !child.stdin.destroyed) child.stdin.write(chunk);
+      const stdin = child.stdin;
+      if (!stdin || stdin.destroyed || stdin.writableEnded) return Promise.resolve();
+      if (stdin.write(chunk)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          stdin.off("drain", done);
+          stdin.off("close", done);
+          resolve();
+        };
+        stdin.on("drain", done);
+        stdin.on("close", done);
+      });
     },
     endInput: () => child.stdin?.end(),
     resize: () => {},
@@ -158,12 +170,12 @@ async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents
       }, 50);
     });
   });
-  const pid = await findInitPid(leader, spec.isolate !== undefined);
+  const pid = await findInitPid(leader, spec.isolate !== undefined || spec.enter !== undefined);
   return {
     leader,
     pid,
     startTime: startTimeOf(pid),
-    write: (chunk) => term.write(chunk),
+    write: async (chunk) => term.write(chunk),
     endInput: () => term.write(Buffer.from([4])),
     resize: (rows, cols) => {
       if (rows > 0 && cols > 0) term.resize(cols, rows);
