@@ -164,7 +164,7 @@ export class Guarded implements Sender {
         if (m.ret) {
           let info = parent;
           if (c.req.action === "containers.create")
-            info = infoFromCreate(c.req.config, c.req.name ?? "", m.args[0] ?? "");
+            info = createdInfo(c.req.config, c.req.name ?? "", m.args[0] ?? "");
           const kind: Kind = m.verb === Verbs.Ack && c.handsBack ? c.handsBack : "sealed";
           m = { ...m, ret: new Guarded(kind, m.ret, s, info) };
         }
@@ -222,5 +222,15 @@ export class Guarded implements Sender {
       },
       close: () => up.close(),
     };
+  }
+}
+
+/** What guard knows of a container it just saw created (its labels cannot change afterwards). */
+function createdInfo(config: unknown, name: string, id: string): ContainerInfo {
+  try {
+    return infoFromCreate(config, name, id);
+  } catch {
+    // Ambiguous labels: decide() refused that already when a scope is in force; otherwise unused.
+    return { id, name, labels: {} };
   }
 }
