@@ -19,6 +19,13 @@ export class ByteQueue {
     return b.readUInt32BE(0);
   }
 
+  /** The head chunk and offset when the first `n` bytes lie in it (read them in place), else undefined. */
+  contiguous(n: number): { buf: Buffer; at: number } | undefined {
+    const head = this.chunks[0];
+    if (head && head.length - this.offset >= n) return { buf: head, at: this.offset };
+    return undefined;
+  }
+
   /** Remove and return the first `n` bytes (`n <= length`). */
   take(n: number): Buffer {
     if (n === 0) return Buffer.alloc(0);

@@ -79,11 +79,16 @@ export class ChannelReader implements StreamSink {
         if (len > max)
           return this.fail(new LimitExceededError(`message of ${len} bytes exceeds the limit of ${max}`));
         if (this.queue.length < 4 + len) break;
-        this.queue.skip(4);
-        const body = this.queue.take(len);
         let msg: ReturnType<WireSession["decode"]>;
         try {
-          msg = this.session.decode(body);
+          const inPlace = len > 0 ? this.queue.contiguous(4 + len) : undefined;
+          if (inPlace) {
+            msg = this.session.decode(inPlace.buf, inPlace.at + 4, inPlace.at + 4 + len);
+            this.queue.skip(4 + len);
+          } else {
+            this.queue.skip(4);
+            msg = this.session.decode(this.queue.take(len));
+          }
         } catch (err) {
           return this.fail(err as Error);
         }

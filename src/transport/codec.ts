@@ -70,11 +70,29 @@ export function encodeMessage(m: WireMessage): Buffer {
   return packr.pack([m.verb, m.args]);
 }
 
-/** Decode and validate one message; any deviation from the shape is a ProtocolError. */
-export function decodeMessage(bytes: Uint8Array, limits: DecodeLimits): WireMessage {
+/** Verbs already seen valid: most traffic repeats a handful. Bounded. */
+const knownVerbs = new Set<string>();
+
+function validVerb(v: unknown): v is string {
+  if (typeof v === "string" && knownVerbs.has(v)) return true;
+  if (!isValidVerb(v)) return false;
+  if (knownVerbs.size < 1024) knownVerbs.add(v);
+  return true;
+}
+
+/**
+ * Decode and validate one message (`bytes[start..end)`); any deviation from the shape is a
+ * ProtocolError.
+ */
+export function decodeMessage(
+  bytes: Uint8Array,
+  limits: DecodeLimits,
+  start = 0,
+  end = bytes.length,
+): WireMessage {
   let v: unknown;
   try {
-    v = packr.unpack(bytes);
+    v = start === 0 && end === bytes.length ? packr.unpack(bytes) : packr.unpack(bytes, { start, end });
   } catch (err) {
     throw new ProtocolError(`malformed message: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -82,7 +100,7 @@ export function decodeMessage(bytes: Uint8Array, limits: DecodeLimits): WireMess
     throw new ProtocolError("malformed message: not an array of 2 to 4 elements");
   }
   const [verb, args, ret, att] = v as unknown[];
-  if (!isValidVerb(verb)) throw new ProtocolError("malformed message: invalid verb");
+  if (!validVerb(verb)) throw new ProtocolError("malformed message: invalid verb");
   if (!Array.isArray(args)) throw new ProtocolError("malformed message: args is not an array");
   if (args.length > limits.maxArgs)
     throw new ProtocolError(`malformed message: more than ${limits.maxArgs} args`);

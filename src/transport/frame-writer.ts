@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import { type FrameType, HEADER_SIZE, writeHeader } from "./frame.ts";
+import { FrameType, HEADER_SIZE, putU32, writeHeader } from "./frame.ts";
 
 const CHUNK_SIZE = 64 * 1024;
 /** Payloads up to this size are copied into the batch; larger ones are written as they are. */
@@ -52,9 +52,35 @@ export class FrameWriter {
     if (this.queued >= FLUSH_BYTES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(this.flushNow);
     }
   }
+
+  /** Queue a Data frame whose payload is a big-endian u32 `prefix` followed by `body` (one message). */
+  prefixed(flags: number, streamId: number, prefix: number, body: Buffer): void {
+    if (this.closed) return;
+    const small = body.length <= COPY_LIMIT;
+    this.reserve(HEADER_SIZE + 4 + (small ? body.length : 0));
+    const cur = this.cur;
+    writeHeader(cur, this.pos, FrameType.Data, flags, streamId, 4 + body.length);
+    putU32(cur, this.pos + HEADER_SIZE, prefix);
+    this.pos += HEADER_SIZE + 4;
+    if (small) {
+      body.copy(cur, this.pos);
+      this.pos += body.length;
+    } else {
+      this.seal();
+      this.chunks.push(body);
+    }
+    this.queued += HEADER_SIZE + 4 + body.length;
+    if (this.queued >= FLUSH_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushNow);
+    }
+  }
+
+  private readonly flushNow = () => this.flush();
 
   /** Write everything queued now. */
   flush(): void {

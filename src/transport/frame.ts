@@ -49,11 +49,20 @@ export function writeHeader(
   streamId: number,
   length: number,
 ): void {
+  // Plain byte stores: measurably faster than Buffer's checked writers on this hot path.
   buf[at] = YAMUX_VERSION;
   buf[at + 1] = type;
-  buf.writeUInt16BE(flags, at + 2);
-  buf.writeUInt32BE(streamId >>> 0, at + 4);
-  buf.writeUInt32BE(length >>> 0, at + 8);
+  buf[at + 2] = flags >>> 8;
+  buf[at + 3] = flags & 0xff;
+  putU32(buf, at + 4, streamId);
+  putU32(buf, at + 8, length);
+}
+
+export function putU32(buf: Buffer, at: number, v: number): void {
+  buf[at] = v >>> 24;
+  buf[at + 1] = (v >>> 16) & 0xff;
+  buf[at + 2] = (v >>> 8) & 0xff;
+  buf[at + 3] = v & 0xff;
 }
 
 /** Read a header at `at`; throws a string describing the problem when the header is malformed. */
@@ -64,9 +73,9 @@ export function readHeader(buf: Buffer, at: number): FrameHeader {
   if (type > FrameType.GoAway) throw new FrameError(`unknown frame type ${type}`);
   return {
     type: type as FrameType,
-    flags: buf.readUInt16BE(at + 2),
-    streamId: buf.readUInt32BE(at + 4),
-    length: buf.readUInt32BE(at + 8),
+    flags: (buf[at + 2]! << 8) | buf[at + 3]!,
+    streamId: ((buf[at + 4]! << 24) | (buf[at + 5]! << 16) | (buf[at + 6]! << 8) | buf[at + 7]!) >>> 0,
+    length: ((buf[at + 8]! << 24) | (buf[at + 9]! << 16) | (buf[at + 10]! << 8) | buf[at + 11]!) >>> 0,
   };
 }
 

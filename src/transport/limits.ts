@@ -10,7 +10,10 @@ export interface WireLimits {
   maxArgs: number;
   /** Open streams per session (channels + byte streams, both directions). Default 1024. */
   maxStreams: number;
-  /** Streams the peer opened that no message has referenced yet. Default 256. */
+  /**
+   * Streams the peer opened that no message has referenced yet. Default 1024 (= maxStreams): a
+   * sender may have that many nested channels and byte streams in flight ahead of its messages.
+   */
   maxUnclaimed: number;
   /** Ping interval when idle, ms; 0 disables keep-alive. Default 15 000. */
   keepAliveMs: number;
@@ -24,7 +27,7 @@ export const defaultLimits: DefaultedLimits = {
   maxMessageBytes: 4 * 1024 * 1024,
   maxArgs: 65_536,
   maxStreams: 1024,
-  maxUnclaimed: 256,
+  maxUnclaimed: 1024,
   keepAliveMs: 15_000,
   keepAliveTimeoutMs: 30_000,
 };

@@ -58,6 +58,25 @@ export class MuxStream {
     return this.pendingBytes === 0 && !this.mux.writer.blocked;
   }
 
+  /** Write one length-prefixed message (u32 length, then `body`); same contract as `write`. */
+  writeMessage(body: Buffer): boolean {
+    const total = 4 + body.length;
+    if (
+      this.pendingBytes === 0 &&
+      total <= this.sendWindow &&
+      !this.isReset &&
+      !this.localEnded &&
+      !this.mux.closed
+    ) {
+      this.sendWindow -= total;
+      this.mux.writer.prefixed(this.takeFlags(), this.id, body.length, body);
+      return !this.mux.writer.blocked;
+    }
+    const prefix = Buffer.allocUnsafe(4);
+    prefix.writeUInt32BE(body.length, 0);
+    return this.write([prefix, body]);
+  }
+
   /** Resolves when everything written so far has left the window queue and the connection has room. */
   async drained(): Promise<void> {
     while (this.pendingBytes > 0) {

@@ -51,6 +51,7 @@ export class Mux {
     { resolve(rtt: number): void; reject(e: unknown): void; at: number }
   >();
   private keepAlive: NodeJS.Timeout | undefined;
+  private readonly slotWaiters: { resolve(): void; reject(e: unknown): void }[] = [];
 
   constructor(
     readonly conn: Duplex,
@@ -118,7 +119,22 @@ export class Mux {
 
   /** @internal a stream that is fully closed or reset leaves the table. */
   forget(s: MuxStream): void {
-    if (this.streams.get(s.id) === s) this.streams.delete(s.id);
+    if (this.streams.get(s.id) === s) {
+      this.streams.delete(s.id);
+      if (this.slotWaiters.length > 0 && this.streams.size < this.maxStreams)
+        this.slotWaiters.shift()!.resolve();
+    }
+  }
+
+  /**
+   * Resolves when `n` more streams may be opened: at the limit, opening waits (back-pressure)
+   * instead of failing. Rejects if the session ends first.
+   */
+  async streamSlots(n: number): Promise<void> {
+    while (!this.closed && this.streams.size + n > this.maxStreams) {
+      await new Promise<void>((resolve, reject) => this.slotWaiters.push({ resolve, reject }));
+    }
+    if (this.closed) throw new ClosedError(`session closed: ${this.closeReason?.message ?? ""}`);
   }
 
   private onChunk(chunk: Buffer): void {
@@ -267,6 +283,7 @@ export class Mux {
     const streams = [...this.streams.values()];
     this.streams.clear();
     for (const s of streams) s.onReset(err);
+    for (const w of this.slotWaiters.splice(0)) w.reject(err);
     for (const p of this.pings.values()) p.reject(err);
     this.pings.clear();
     this.resolveDone(err);

@@ -22,20 +22,43 @@ export class ProxySender implements Sender, StreamSink {
 
   async send(msg: Message): Promise<void> {
     if (this.closed) throw new ClosedError(this.why);
+    if (!msg.ret && !msg.att) return this.sendPlain(msg);
+    const streams = (msg.ret ? 1 : 0) + (msg.att ? 1 : 0);
+    if (streams > 0 && this.session.mux.streamCount + streams > this.session.limits.maxStreams) {
+      try {
+        await this.session.mux.streamSlots(streams);
+      } catch {
+        throw new ClosedError(this.why);
+      }
+      if (this.closed) throw new ClosedError(this.why);
+    }
     const enc = this.session.encode(msg);
     let ok: boolean;
     try {
-      ok = this.stream.write(enc.parts);
+      ok = this.stream.writeMessage(enc.body);
     } catch {
       enc.abort();
       throw new ClosedError(this.why);
     }
-    if (!ok) {
-      try {
-        await this.stream.drained();
-      } catch {
-        throw new ClosedError(this.why);
-      }
+    if (!ok) await this.drained();
+  }
+
+  private async sendPlain(msg: Message): Promise<void> {
+    const body = this.session.encodePlain(msg);
+    let ok: boolean;
+    try {
+      ok = this.stream.writeMessage(body);
+    } catch {
+      throw new ClosedError(this.why);
+    }
+    if (!ok) await this.drained();
+  }
+
+  private async drained(): Promise<void> {
+    try {
+      await this.stream.drained();
+    } catch {
+      throw new ClosedError(this.why);
     }
   }
 

@@ -30,9 +30,9 @@ export interface WireOptions {
   log?: Logger;
 }
 
-/** What `encode` produced: bytes to write, and how to undo the exported streams if the write fails. */
+/** What `encode` produced: the message body, and how to undo the exported streams if the write fails. */
 export interface Encoded {
-  parts: Buffer[];
+  body: Buffer;
   abort(): void;
 }
 
@@ -87,6 +87,17 @@ export class WireSession {
     this.mux.close();
   }
 
+  /** @internal a message without ret or att: no streams to export. */
+  encodePlain(msg: Message): Buffer {
+    const body = encodeMessage({ verb: msg.verb, args: msg.args, ret: undefined, att: undefined });
+    if (body.length > this.limits.maxMessageBytes) {
+      throw new LimitExceededError(
+        `message of ${body.length} bytes exceeds the limit of ${this.limits.maxMessageBytes}`,
+      );
+    }
+    return body;
+  }
+
   /** @internal */
   encode(msg: Message): Encoded {
     let reader: ChannelReader | undefined;
@@ -114,9 +125,7 @@ export class WireSession {
           `message of ${body.length} bytes exceeds the limit of ${this.limits.maxMessageBytes}`,
         );
       }
-      const prefix = Buffer.allocUnsafe(4);
-      prefix.writeUInt32BE(body.length, 0);
-      return { parts: [prefix, body], abort };
+      return { body, abort };
     } catch (err) {
       abort();
       throw err;
@@ -124,8 +133,8 @@ export class WireSession {
   }
 
   /** @internal */
-  decode(body: Buffer): Message {
-    const w = decodeMessage(body, this.limits);
+  decode(body: Buffer, start = 0, end = body.length): Message {
+    const w = decodeMessage(body, this.limits, start, end);
     const ret = w.ret ? this.claimSender(w.ret.streamId) : undefined;
     let att: Duplex | undefined;
     if (w.att) {
