@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { cpus, hostname, release, totalmem } from "node:os";
 import { ConflictError, ErrorCodes, InvalidArgumentError, SwarmError } from "../../core/errors.ts";
 import { listContainers, normalizeFilters } from "../../docker/filters.ts";
@@ -43,6 +44,8 @@ export class Simulator {
 
   constructor(options: SimulatorOptions = {}) {
     this.images = new ImageStore(options.images ?? []);
+    // Every open stream and wait listens on this signal: thousands are normal, not a leak.
+    setMaxListeners(0, this.abort.signal);
     const logCap = options.logCap ?? DEFAULT_LOG_CAP;
     this.ctx = {
       emit: (e) => this.events.emit(e),

@@ -48,8 +48,15 @@ function parseJSON<T>(text: string | undefined, what: string): T {
 const log = (msg: Message, stream: OutStream, data: string) => reply(msg, Verbs.Log, [stream, data]);
 
 /** The backend root: what `dockerserver` sends its requests to. */
+/**
+ * Long-lived requests (Watch, Wait, Logs follow, Attach) hold a handler slot for their whole life,
+ * so the slots are many: back-pressure still applies, but a thousand open streams do not stall the
+ * simulator.
+ */
+const SLOTS = { concurrency: 65_536 };
+
 export function rootServer(sim: Simulator): Server {
-  const root = new Server();
+  const root = new Server(SLOTS);
   root.on(Verbs.Get, async (msg) => {
     const [what = "info", arg] = msg.args;
     let value: unknown;
@@ -156,7 +163,7 @@ function checkAlive(c: Container, ref: string): void {
 
 /** The object `Attach [ref]` and `Spawn` hand back (docs/PROTOCOL.md §6.2). */
 export function containerHandle(sim: Simulator, c: Container, ref: string): Sender {
-  const server = new Server();
+  const server = new Server(SLOTS);
   const on = (verb: string, fn: (msg: Message) => unknown) =>
     server.on(verb, async (msg) => {
       checkAlive(c, ref);
@@ -321,7 +328,7 @@ export function execHandle(sim: Simulator, exec: Exec): Sender {
       default:
         throw new NotImplementedError();
     }
-  });
+  }, SLOTS);
 }
 
 async function startExec(sim: Simulator, exec: Exec, msg: Message, opts: ExecStartOptions): Promise<void> {

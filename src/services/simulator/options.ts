@@ -41,8 +41,8 @@ export function parseArgs(args: readonly string[]): SimulatorArgs {
       }
       case "--containers": {
         const v = value();
-        if (!/^\d+$/.test(v) || Number(v) > 1_000_000)
-          throw bad(`--containers needs a count from 0 to 1000000, got ${JSON.stringify(v)}`);
+        if (!/^\d+$/.test(v) || Number(v) > 100_000)
+          throw bad(`--containers needs a count from 0 to 100000, got ${JSON.stringify(v)}`);
         out.containers = Number(v);
         break;
       }
