@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { docker, dockerUntil } from "../harness/docker-cli.ts";
 import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
+import { makeTestCerts } from "../harness/engine.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
 
 function canConnect(path: string): Promise<boolean> {
@@ -21,6 +22,15 @@ function canConnect(path: string): Promise<boolean> {
       resolve(true);
     });
     s.once("error", () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
   });
 }
 
@@ -166,6 +176,50 @@ for (const middle of [[], ["debug"]]) {
   });
 }
 
+describe("TLS", () => {
+  test("--tlsverify: the docker CLI needs a client certificate from the CA", async () => {
+    const certs = await makeTestCerts(join(dir, "certs"));
+    const port = await freePort();
+    const host = `tcp://127.0.0.1:${port}`;
+    const swarmd = startSwarmd([
+      `dockerserver --tlsverify --tlscacert ${certs.ca} --tlscert ${join(certs.dir, "server-cert.pem")} --tlskey ${join(certs.dir, "server-key.pem")} ${host}`,
+      "simulator t1",
+    ]);
+    try {
+      await swarmd.waitFor(/dockerserver listening/, 20_000);
+      const tls = (cert: string, key: string) => [
+        "--tlsverify",
+        "--tlscacert",
+        certs.ca,
+        "--tlscert",
+        cert,
+        "--tlskey",
+        key,
+      ];
+      const ok = await docker(host, [...tls(certs.cert, certs.key), "ps", "--format", "{{.Names}}"]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout, "t1\n");
+      const run = await docker(host, [
+        ...tls(certs.cert, certs.key),
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "busybox",
+        "echo",
+        "over tls",
+      ]);
+      assert.equal(run.stdout, "over tls\n", run.stderr);
+      const other = await docker(host, [...tls(certs.otherCert, certs.otherKey), "ps"]);
+      assert.notEqual(other.code, 0, "a certificate from another CA is refused");
+      const plain = await docker(host, ["ps"]);
+      assert.notEqual(plain.code, 0, "plain HTTP is refused");
+    } finally {
+      await swarmd.stop();
+    }
+  });
+});
+
 describe("legacy and argument errors", () => {
   test("swarmd --backend 'simulator aa bb cc' tcp://… unix://…: one Docker API on each address", async () => {
     const sock = join(dir, "legacy.sock");
@@ -175,7 +229,12 @@ describe("legacy and argument errors", () => {
         s.close(() => resolve(p));
       });
     });
-    const swarmd = startSwarmd(["--backend", "simulator aa bb cc", `tcp://127.0.0.1:${port}`, `unix://${sock}`]);
+    const swarmd = startSwarmd([
+      "--backend",
+      "simulator aa bb cc",
+      `tcp://127.0.0.1:${port}`,
+      `unix://${sock}`,
+    ]);
     try {
       await swarmd.waitFor(/dockerserver listening/, 20_000);
       for (const host of [`tcp://127.0.0.1:${port}`, `unix://${sock}`]) {

@@ -262,6 +262,19 @@ export function dockerScenario(p: string, image = "busybox"): Step[] {
       stdout: /^container create\n[\s\S]*container start\n[\s\S]*container die\n/,
       timeoutMs: 30_000,
     },
+    {
+      title: "run -d for attach",
+      args: [...run, "-d", "--name", n("at"), image, "sh", "-c", "sleep 1; echo attached-out; exit 5"],
+      code: 0,
+      stdout: "<id>\n",
+    },
+    {
+      title: "attach: output until exit, exit code",
+      args: ["attach", n("at")],
+      code: 5,
+      stdout: "attached-out\n",
+    },
+    { title: "start -a", args: ["start", "-a", n("at")], code: 5, stdout: "attached-out\n" },
     { title: "system df", args: ["system", "df"], code: 0, stdout: /^TYPE\s+TOTAL/ },
     // Errors, worded as the engine words them.
     { title: "rm: no such container", args: ["rm", nosuch], code: 1, stderr: noSuch },
@@ -352,11 +365,16 @@ export function dockerScenario(p: string, image = "busybox"): Step[] {
     },
     {
       title: "cleanup",
-      args: ["rm", "-f", n("c"), n("fg"), n("lf")],
+      args: ["rm", "-f", n("c"), n("fg"), n("lf"), n("at")],
       code: 0,
-      stdout: `${n("c")}\n${n("fg")}\n${n("lf")}\n`,
+      stdout: `${n("c")}\n${n("fg")}\n${n("lf")}\n${n("at")}\n`,
     },
-    { title: "nothing left", args: ["ps", "-a", "-q", "--filter", `name=^/${p}-`], code: 0, stdout: "" },
+    {
+      title: "nothing left",
+      args: ["ps", "-a", "--format", "{{.Names}} {{.Status}}", "--filter", `name=^/${p}-`],
+      code: 0,
+      stdout: "",
+    },
   ];
 }
 

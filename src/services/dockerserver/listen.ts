@@ -58,6 +58,8 @@ function createServer(address: Address, tls: TlsMaterial | undefined, h: Handler
   const server =
     address.kind === "tcp" && tls
       ? https.createServer({
+          // The client's FIN is stdin's EOF on hijacked streams: our side must stay writable.
+          allowHalfOpen: true,
           cert: tls.cert,
           key: tls.key,
           ...(tls.ca && { ca: tls.ca }),
