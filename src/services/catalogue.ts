@@ -13,6 +13,7 @@ import { forward } from "./forward/index.ts";
 import { guard } from "./guard/index.ts";
 import { join } from "./join/index.ts";
 import { listen } from "./listen/index.ts";
+import { replicate } from "./replicate/index.ts";
 import type { ServiceDefinition } from "./service.ts";
 import { simulator } from "./simulator/index.ts";
 import { ssh } from "./ssh/index.ts";
@@ -29,6 +30,7 @@ export const services: readonly ServiceDefinition[] = [
   guard,
   listen,
   join,
+  replicate,
   simulator,
   ssh,
 ];
