@@ -9,8 +9,9 @@ import type { SimImage } from "./images.ts";
 import { LogBuffer } from "./logbuffer.ts";
 import { Notifier } from "./notifier.ts";
 import { type OutStream, SimProcess } from "./process.ts";
-import { parseSignal, SIGKILL, SIGTERM } from "./signals.ts";
+import { parseSignal, SIGINT, SIGKILL, SIGTERM } from "./signals.ts";
 import { StdinQueue } from "./stdin.ts";
+import { LineDiscipline } from "./tty.ts";
 
 /**
  * A simulated container and its state machine:
@@ -60,6 +61,8 @@ export class Container {
   private readonly attachers = new Set<Attacher>();
   private readonly waiters = new Set<Waiter>();
   private shimPid = 0;
+  /** The TTY's line discipline, for containers with a TTY and an open stdin. */
+  private readonly terminal: LineDiscipline | undefined;
 
   constructor(
     readonly id: string,
@@ -71,6 +74,17 @@ export class Container {
     private readonly ctx: EngineContext,
   ) {
     this.logs = new LogBuffer(ctx.logCap);
+    this.terminal =
+      config.Tty === true && config.OpenStdin === true
+        ? new LineDiscipline({
+            echo: async (data) => {
+              if (this.run) await this.output("stdout", data);
+            },
+            deliver: (data) => this.stdin.write(data),
+            eof: () => this.stdin.end(),
+            interrupt: () => void this.run?.process.signal(SIGINT),
+          })
+        : undefined;
   }
 
   get running(): boolean {
@@ -370,24 +384,23 @@ export class Container {
     this.attachers.delete(a);
   }
 
-  /** Input from an attached client. On a TTY it is echoed, and CR becomes NL, as a terminal does. */
+  /** Input from an attached client. On a TTY it goes through the terminal's line discipline. */
   async writeStdin(chunk: string): Promise<void> {
     if (this.config.OpenStdin !== true || this.status === "removing") return;
-    let data = chunk;
-    if (this.tty) {
-      if (this.run) await this.output("stdout", chunk.replace(/\r\n?|\n/g, "\r\n"));
-      data = chunk.replace(/\r\n?/g, "\n");
-    }
-    await this.stdin.write(data);
+    if (this.terminal) await this.terminal.input(chunk);
+    else await this.stdin.write(chunk);
   }
 
   /** The attached client closed its stdin: EOF for the process when the container has StdinOnce. */
   closeStdin(): void {
-    if (this.config.StdinOnce === true) this.stdin.end();
+    if (this.config.StdinOnce !== true) return;
+    if (this.terminal) void this.terminal.close();
+    else this.stdin.end();
   }
 
-  resize(): void {
+  resize(height: string | undefined, width: string | undefined): void {
     if (!this.running) throw this.notRunning();
+    this.event("resize", { height: String(Number(height) || 0), width: String(Number(width) || 0) });
   }
 
   // --- views ---
@@ -395,6 +408,7 @@ export class Container {
   top(): { Titles: string[]; Processes: string[][] } {
     const run = this.run;
     if (!run) throw this.notRunning();
+    this.event("top");
     const tty = this.tty ? "pts/0" : "?";
     const rows: string[][] = [];
     const proc = run.process;

@@ -5,8 +5,9 @@ import type { Json } from "./config.ts";
 import type { Container } from "./container.ts";
 import type { EngineContext } from "./context.ts";
 import { type OutStream, SimProcess } from "./process.ts";
-import { SIGKILL } from "./signals.ts";
+import { SIGINT, SIGKILL } from "./signals.ts";
 import { StdinQueue } from "./stdin.ts";
+import { LineDiscipline } from "./tty.ts";
 
 /** How many finished execs a container keeps for `exec inspect` before forgetting the oldest. */
 export const KEPT_EXECS = 64;
@@ -22,6 +23,7 @@ export class Exec {
   exitCode: number | null = null;
   private readonly stdin = new StdinQueue();
   private reader: Attacher | undefined;
+  private terminal: LineDiscipline | undefined;
 
   constructor(
     readonly container: Container,
@@ -33,6 +35,14 @@ export class Exec {
       throw new InvalidArgumentError("No exec command specified");
     }
     this.argv = cmd as string[];
+    if (this.tty) {
+      this.terminal = new LineDiscipline({
+        echo: (data) => this.output("stdout", data),
+        deliver: (data) => this.stdin.write(data),
+        eof: () => this.stdin.end(),
+        interrupt: () => void this.process?.signal(SIGINT),
+      });
+    }
   }
 
   get tty(): boolean {
@@ -101,11 +111,13 @@ export class Exec {
 
   async writeStdin(chunk: string): Promise<void> {
     if (this.config.AttachStdin !== true) return;
-    await this.stdin.write(this.tty ? chunk.replace(/\r\n?/g, "\n") : chunk);
+    if (this.terminal) await this.terminal.input(chunk);
+    else await this.stdin.write(chunk);
   }
 
   closeStdin(): void {
-    this.stdin.end();
+    if (this.terminal) void this.terminal.close();
+    else this.stdin.end();
   }
 
   kill(): void {

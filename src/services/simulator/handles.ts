@@ -212,7 +212,7 @@ export function containerHandle(sim: Simulator, c: Container, ref: string): Send
     await ack(msg);
   });
   on(DockerVerbs.Resize, async (msg) => {
-    c.resize();
+    c.resize(msg.args[0], msg.args[1]);
     await ack(msg);
   });
   on(DockerVerbs.Wait, async (msg) => {

@@ -39,6 +39,7 @@ const numbers: Record<string, number> = {
 /** Signals whose default action is not to terminate: delivering them changes nothing here. */
 const harmless = new Set([17, 18, 19, 20, 21, 22, 23, 28]);
 
+export const SIGINT = 2;
 export const SIGKILL = 9;
 export const SIGTERM = 15;
 

@@ -347,6 +347,47 @@ test("a TTY container sends everything on stdout with CRLF and echoes input", ()
     assert.equal(output(await drain(a2)).stdout, "abc\r\nabc\r\n");
   }));
 
+test("a TTY has a line discipline: backspace edits, ^D ends input, ^C interrupts", () =>
+  withSim([], async ({ root }) => {
+    const tty = async (cmd: string[]) => {
+      const { c } = await create(root, { Cmd: cmd, Tty: true, OpenStdin: true, StdinOnce: true });
+      const a = await c.request(Verbs.Attach, [
+        "",
+        JSON.stringify({ stream: true, stdin: true, stdout: true }),
+      ]);
+      const stdin = (await a.receive())!.ret!;
+      await c.start();
+      return { c, a, stdin };
+    };
+    const cat = await tty(["cat"]);
+    for (const key of ["a", "x", "\x7f", "b", "\r", "\x04"])
+      await cat.stdin.send(message(Verbs.Log, ["stdin", key]));
+    assert.equal(output(await drain(cat.a)).stdout, "ax\b \bb\r\nab\r\n");
+    assert.equal((await json(cat.c)).State.ExitCode, 0);
+    const sh = await tty(["sh"]);
+    await sh.stdin.send(message(Verbs.Log, ["stdin", "echo hi\r"]));
+    await sleep(20);
+    await sh.stdin.send(message(Verbs.Log, ["stdin", "\x03"]));
+    const out = output(await drain(sh.a)).stdout;
+    assert.equal(out, "/ # echo hi\r\nhi\r\n/ # ^C\r\n");
+    assert.equal((await json(sh.c)).State.ExitCode, 130);
+  }));
+
+test("top and resize are recorded as events", () =>
+  withSim(["box"], async ({ root }) => {
+    const box = await root.open("box");
+    await box.get("top");
+    await box.call(DockerVerbs.Resize, ["30", "100"]);
+    const evs = (await events(root)).filter((e) => e.Action === "top" || e.Action === "resize");
+    assert.deepEqual(
+      evs.map((e) => [e.Action, e.Actor.Attributes.height, e.Actor.Attributes.width]),
+      [
+        ["top", undefined, undefined],
+        ["resize", "30", "100"],
+      ],
+    );
+  }));
+
 test("logs follow streams live lines and ends when the container stops", () =>
   withSim([], async ({ root }) => {
     const { c } = await create(root, {
