@@ -35,7 +35,9 @@ export class EventBus {
 
   /** Events with `seq >= from`. */
   from(from: number): EngineEvent[] {
-    return this.ring.filter((e) => e.seq >= from);
+    if (this.ring.length === 0) return [];
+    // Sequence numbers are contiguous, so this is a slice.
+    return this.ring.slice(Math.max(0, from - this.ring[0]!.seq));
   }
 
   get end(): number {

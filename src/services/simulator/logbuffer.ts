@@ -59,13 +59,10 @@ export class LogBuffer {
     this.changed.notify();
   }
 
-  /** Entries with `seq >= from`, oldest first. */
+  /** Entries with `seq >= from`, oldest first. Sequence numbers are contiguous, so this is a slice. */
   from(from: number): LogEntry[] {
-    const out: LogEntry[] = [];
-    for (let i = this.head; i < this.entries.length; i++) {
-      const e = this.entries[i]!;
-      if (e.seq >= from) out.push(e);
-    }
-    return out;
+    if (this.head >= this.entries.length) return [];
+    const first = this.entries[this.head]!.seq;
+    return this.entries.slice(this.head + Math.max(0, from - first));
   }
 }
