@@ -1,6 +1,6 @@
 import { NotFoundError } from "../../core/errors.ts";
-import { checkPsFilters, matchesPsFilters, normalizeFilters } from "../../docker/filters.ts";
-import { type ContainerSummary, containerSummary } from "../../docker/summary.ts";
+import { checkPsFilters, type Filters, matchesPsFilters, normalizeFilters } from "../../docker/filters.ts";
+import { type ContainerSummary, containerSummary, statusText } from "../../docker/summary.ts";
 import type { ListOptions } from "../../docker/verbs.ts";
 import type { Cluster } from "./cluster.ts";
 import type { Entry } from "./view.ts";
@@ -10,13 +10,55 @@ import type { Entry } from "./view.ts";
  * first, running only unless all/limit/status, filters, before/since, limit. Names show their node,
  * `/node/name`, as classic Swarm showed them. Containers of a node that is down are still listed,
  * as last seen, with the status "Host Down", so the user sees which node is missing.
+ *
+ * With 30,000 containers the work is kept small: entries are sorted once per change of the view,
+ * each entry's summary is serialized once (only its human Status is filled in per request, and
+ * that is cached for the current second).
  */
-export function listFromView(
-  cluster: Cluster,
-  options: ListOptions,
-  find: (ref: string) => Entry | undefined,
-): ContainerSummary[] {
-  const filters = normalizeFilters(options.filters);
+
+let sorted: { view: unknown; version: number; entries: Entry[] } | undefined;
+
+function newestFirst(cluster: Cluster): Entry[] {
+  const view = cluster.view;
+  if (sorted?.view !== view || sorted.version !== view.version) {
+    const entries = [...view.byId.values()].sort((a, b) => b.created - a.created);
+    sorted = { view, version: view.version, entries };
+  }
+  return sorted.entries;
+}
+
+const marker = "\u0000Status\u0000";
+const serialized = new WeakMap<Entry, { name: string; head: string; tail: string }>();
+const statuses = new WeakMap<Entry, { second: number; text: string }>();
+
+function statusOf(e: Entry, now: number): string {
+  const second = Math.floor(now / 1000);
+  const c = statuses.get(e);
+  if (c?.second === second) return c.text;
+  const text = statusText(e.doc.State, now);
+  statuses.set(e, { second, text });
+  return text;
+}
+
+function summaryJson(e: Entry, name: string, status: string, now: number): string {
+  let c = serialized.get(e);
+  if (c?.name !== name) {
+    const s = containerSummary({ ...e.doc, Name: name }, { now });
+    s.Status = marker;
+    const [head, tail] = JSON.stringify(s).split(JSON.stringify(marker)) as [string, string];
+    c = { name, head, tail };
+    serialized.set(e, c);
+  }
+  return c.head + JSON.stringify(status) + c.tail;
+}
+
+interface Selection {
+  entries: Entry[];
+  names: string[];
+}
+
+function select(cluster: Cluster, options: ListOptions, find: (ref: string) => Entry | undefined): Selection {
+  const filters: Filters = normalizeFilters(options.filters);
   checkPsFilters(filters);
   const limit = options.limit ?? 0;
   const all = options.all === true || limit > 0 || (filters.status?.length ?? 0) > 0;
@@ -27,27 +69,51 @@ export function listFromView(
   };
   const before = (filters.before ?? []).map(createdOf);
   const since = (filters.since ?? []).map(createdOf);
-  const nameFilters = { ...filters };
-  delete nameFilters.before;
-  delete nameFilters.since;
-  const entries: Entry[] = [];
-  for (const e of cluster.view.byId.values()) {
+  const rest = { ...filters };
+  delete rest.before;
+  delete rest.since;
+  const filtering = Object.keys(rest).length > 0;
+  const out: Selection = { entries: [], names: [] };
+  for (const e of newestFirst(cluster)) {
     if (!all && !e.doc.State.Running) continue;
     if (before.some((t) => e.created >= t)) continue;
     if (since.some((t) => e.created <= t)) continue;
-    entries.push(e);
-  }
-  entries.sort((a, b) => b.created - a.created);
-  const now = Date.now();
-  const out: ContainerSummary[] = [];
-  for (const e of entries) {
-    const node = cluster.nodeOf(e.owner);
-    const doc = { ...e.doc, Name: `/${node.name}/${e.name}` };
-    if (!matchesPsFilters(doc, nameFilters)) continue;
-    const s = containerSummary(doc, { now, size: options.size === true });
-    if (!node.healthy) s.Status = "Host Down";
-    out.push(s);
-    if (limit > 0 && out.length >= limit) break;
+    const name = `/${cluster.nodeOf(e.owner).name}/${e.name}`;
+    if (filtering && !matchesPsFilters({ ...e.doc, Name: name }, rest)) continue;
+    out.entries.push(e);
+    out.names.push(name);
+    if (limit > 0 && out.entries.length >= limit) break;
   }
   return out;
+}
+
+/** The summaries, as objects. */
+export function listFromView(
+  cluster: Cluster,
+  options: ListOptions,
+  find: (ref: string) => Entry | undefined,
+): ContainerSummary[] {
+  const { entries, names } = select(cluster, options, find);
+  const now = Date.now();
+  return entries.map((e, i) => {
+    const s = containerSummary({ ...e.doc, Name: names[i]! }, { now, size: options.size === true });
+    if (!cluster.nodeOf(e.owner).healthy) s.Status = "Host Down";
+    return s;
+  });
+}
+
+/** The summaries as the JSON text of the reply. */
+export function listJson(
+  cluster: Cluster,
+  options: ListOptions,
+  find: (ref: string) => Entry | undefined,
+): string {
+  if (options.size === true) return JSON.stringify(listFromView(cluster, options, find));
+  const { entries, names } = select(cluster, options, find);
+  const now = Date.now();
+  const parts = entries.map((e, i) => {
+    const status = cluster.nodeOf(e.owner).healthy ? statusOf(e, now) : "Host Down";
+    return summaryJson(e, names[i]!, status, now);
+  });
+  return `[${parts.join(",")}]`;
 }

@@ -13,15 +13,15 @@ import type { Message } from "../../core/message.ts";
 import { ack, reply, Server } from "../../core/server.ts";
 import { Verbs } from "../../core/verbs.ts";
 import { checkName, randomName } from "../../docker/names.ts";
-import { DockerVerbs, type WatchOptions } from "../../docker/verbs.ts";
+import { DockerVerbs, type ListOptions, type WatchOptions } from "../../docker/verbs.ts";
 import { timedCall } from "./calls.ts";
 import type { Cluster } from "./cluster.ts";
 import { nameInUse, wrapContainer } from "./container.ts";
 import { type DockerEvent, eventMatcher } from "./events.ts";
 import { applyFilters, type Exclusion, explain } from "./filters.ts";
-import { bytesSize, clusterInfo, serverVersion } from "./info.ts";
+import { bytesSize, clusterInfoJson, serverVersion } from "./info.ts";
 import type { ClusterNode } from "./node.ts";
-import { listFromView } from "./ps.ts";
+import { listJson } from "./ps.ts";
 import { readScheduleRequest } from "./request.ts";
 import { resolve } from "./resolver.ts";
 import { pick, weigh } from "./strategy.ts";
@@ -76,12 +76,18 @@ export function buildRoot(cluster: Cluster): Server {
   server.on(Verbs.Get, async (msg) => {
     const what = msg.args[0] ?? "";
     let value: unknown;
-    if (what === "" || what === "info") value = clusterInfo(cluster);
-    else if (what === "version") value = await version(cluster);
-    else if (what === "containers") {
-      const opts = msg.args[1] ? JSON.parse(msg.args[1]) : {};
-      value = listFromView(cluster, opts, find);
-    } else if (what === "images") value = await images(cluster, msg.args[1] ?? "{}");
+    if (what === "" || what === "info") return void (await reply(msg, Verbs.Set, [clusterInfoJson(cluster)]));
+    if (what === "containers") {
+      let opts: ListOptions = {};
+      try {
+        if (msg.args[1]) opts = JSON.parse(msg.args[1]) as ListOptions;
+      } catch {
+        throw new InvalidArgumentError("invalid list options: not JSON");
+      }
+      return void (await reply(msg, Verbs.Set, [listJson(cluster, opts, find)]));
+    }
+    if (what === "version") value = await version(cluster);
+    else if (what === "images") value = await images(cluster, msg.args[1] ?? "{}");
     else if (what === "image") value = await image(cluster, msg.args[1] ?? "");
     else if (what === "df") value = await df(cluster);
     else throw new NotImplementedError(`not implemented: Get ${what}`);

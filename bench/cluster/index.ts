@@ -1,0 +1,198 @@
+/**
+ * Classic Swarm's scale test, redone (issue 7): 1,000 simulated nodes (in-process simulators) with
+ * 30 containers each (30,000), behind one aggregate; 1,000 runs each of info, ps and run at the
+ * protocol level, then a subset through dockerserver over HTTP (a unix socket). Classic Swarm
+ * measured docker info at p50/p90/p99 = 150/200/360 ms and run at 230/250/400 ms; the target here
+ * is p99 ≤ 1/10 of that. Run: npm run bench -- cluster  (env NODES, CONTAINERS, RUNS, HTTP_RUNS)
+ */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import os, { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildPipeline } from "../../src/cli/pipeline.ts";
+import { Client } from "../../src/core/client.ts";
+import { silentLogger } from "../../src/core/logger.ts";
+import { Verbs } from "../../src/core/verbs.ts";
+import { services } from "../../src/services/catalogue.ts";
+import { buildCatalogue } from "../../src/services/registry.ts";
+import { writeResults } from "../write-results.ts";
+
+const NODES = Number(process.env.NODES ?? 1000);
+const CONTAINERS = Number(process.env.CONTAINERS ?? 30);
+const RUNS = Number(process.env.RUNS ?? 1000);
+const HTTP_RUNS = Number(process.env.HTTP_RUNS ?? 200);
+
+interface Stats {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+function stats(ms: number[]): Stats {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return {
+    n: s.length,
+    p50: r(at(0.5)),
+    p90: r(at(0.9)),
+    p99: r(at(0.99)),
+    max: r(s[s.length - 1]!),
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+  };
+}
+
+async function measure(what: string, n: number, fn: (i: number) => Promise<unknown>): Promise<Stats> {
+  const t0 = performance.now();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await fn(i);
+    times.push(performance.now() - start);
+  }
+  const s = stats(times);
+  process.stderr.write(
+    `bench cluster: ${what} ×${n} in ${Math.round(performance.now() - t0)} ms: p50 ${s.p50} p90 ${s.p90} p99 ${s.p99}\n`,
+  );
+  return s;
+}
+
+const mib = (b: number) => Math.round(b / 2 ** 20);
+function memory() {
+  const m = process.memoryUsage();
+  return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed) };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "bench-cluster-"));
+const sock = join(dir, "swarm.sock");
+const nodes = Array.from({ length: NODES }, (_, i) => `"n${i + 1}=simulator --containers ${CONTAINERS}"`);
+const aggregateLine = `aggregate ${nodes.join(" ")}`;
+const catalogue = buildCatalogue(services, silentLogger);
+
+const startLoad = os.loadavg().map((x) => Math.round(x * 100) / 100);
+const before = memory();
+const t0 = performance.now();
+const pipeline = await buildPipeline(catalogue, [`dockerserver unix://${sock}`, aggregateLine], silentLogger);
+// dockerserver's output is aggregate's input: requests sent there reach the aggregate root.
+const root = new Client(pipeline.stages[1]!.input.target);
+let seeded = 0;
+while (seeded < NODES * CONTAINERS) {
+  seeded = JSON.parse(await root.get("info")).Containers;
+  if (performance.now() - t0 > 600_000) throw new Error(`only ${seeded} containers after 10 minutes`);
+  if (seeded < NODES * CONTAINERS) await new Promise((r) => setTimeout(r, 200));
+}
+const startupMs = Math.round(performance.now() - t0);
+const seededMemory = memory();
+process.stderr.write(`bench cluster: ${NODES} nodes, ${seeded} containers ready in ${startupMs} ms\n`);
+
+const body = (name: string) =>
+  JSON.stringify({
+    Image: "busybox:latest",
+    Cmd: ["sleep", "1000"],
+    HostConfig: { NetworkMode: "none" },
+    Labels: { bench: name },
+  });
+
+async function run(i: number, prefix: string): Promise<void> {
+  const m = await root.call(Verbs.Spawn, [body(`${prefix}${i}`), ""], [Verbs.Ack]);
+  await new Client(m.ret!).start();
+}
+
+// protocol level
+const info = await measure("info", RUNS, () => root.get("info"));
+const runs = await measure("run", RUNS, (i) => run(i, "p"));
+const ps = await measure("ps", RUNS, async () => (await root.get("containers", "{}")).length);
+const psLimit = await measure(
+  "ps -n 10",
+  RUNS,
+  async () => (await root.get("containers", '{"limit":10}')).length,
+);
+const protocolMemory = memory();
+
+// through dockerserver (HTTP on a unix socket, as the docker CLI talks to it)
+function http(method: string, path: string, payload?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        socketPath: sock,
+        method,
+        path: `/v1.41${path}`,
+        headers: payload ? { "Content-Type": "application/json" } : {},
+      },
+      (res) => {
+        let data = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (data += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: data }));
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+async function httpOk(method: string, path: string, payload?: string): Promise<string> {
+  const r = await http(method, path, payload);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+  return r.body;
+}
+const httpInfo = await measure("http info", HTTP_RUNS, () => httpOk("GET", "/info"));
+const httpRun = await measure("http run", HTTP_RUNS, async (i) => {
+  const { Id } = JSON.parse(await httpOk("POST", "/containers/create", body(`h${i}`))) as { Id: string };
+  await httpOk("POST", `/containers/${Id}/start`);
+});
+const httpPs = await measure("http ps", Math.min(HTTP_RUNS, 50), () => httpOk("GET", "/containers/json"));
+const httpPsLimit = await measure("http ps -n 10", HTTP_RUNS, () =>
+  httpOk("GET", "/containers/json?limit=10"),
+);
+const endMemory = memory();
+
+// spread check: every node got at most one more container than any other
+const finalInfo = JSON.parse(await root.get("info")) as {
+  SystemStatus: [string, string][];
+  Containers: number;
+};
+const perNode = finalInfo.SystemStatus.filter(([k]) => k === "  └ Containers").map(([, v]) =>
+  Number(v.split(" ")[0]),
+);
+
+await pipeline.stop();
+rmSync(dir, { recursive: true, force: true });
+
+const classic = { info: { p50: 150, p90: 200, p99: 360 }, run: { p50: 230, p90: 250, p99: 400 } };
+writeResults("cluster", {
+  loadAverage: { atStart: startLoad, atEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+  setup: {
+    nodes: NODES,
+    containersPerNode: CONTAINERS,
+    containers: NODES * CONTAINERS,
+    runs: RUNS,
+    httpRuns: HTTP_RUNS,
+  },
+  startupMs,
+  protocol: { info, run: runs, ps, psLimit10: psLimit },
+  http: { info: httpInfo, run: httpRun, ps: httpPs, psLimit10: httpPsLimit },
+  classicSwarm: classic,
+  targets: { infoP99Ms: 36, runP99Ms: 40 },
+  met: {
+    protocolInfo: info.p99 <= 36,
+    protocolRun: runs.p99 <= 40,
+    httpInfo: httpInfo.p99 <= 36,
+    httpRun: httpRun.p99 <= 40,
+  },
+  spread: {
+    finalContainers: finalInfo.Containers,
+    minPerNode: Math.min(...perNode),
+    maxPerNode: Math.max(...perNode),
+  },
+  memory: { before, seeded: seededMemory, afterProtocol: protocolMemory, end: endMemory },
+  notes: [
+    "Everything runs in one process (swarmd with dockerserver, aggregate and the 1,000 simulators), so memory is the whole swarmd's, simulators included.",
+    "run = Spawn + Start (docker run -d: create, then start); ps lists every running container (30,000+, ~18 MB of JSON); psLimit10 is docker ps -n 10.",
+    "Latencies are sequential (one request at a time), measured from sending the request to its reply.",
+  ],
+});
+process.exit(0);
