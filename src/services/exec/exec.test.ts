@@ -295,6 +295,26 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
     w.close();
   });
 
+  test("no output is lost at exit, with a TTY or with a slow reader (back-pressure)", async () => {
+    const size = 3_000_000;
+    for (const tty of [true, false]) {
+      const c = await t.root.spawn(createBody(["head", "-c", String(size), "/dev/zero"], { Tty: tty }), "");
+      const { output } = await c.attach("", JSON.stringify({ stream: true, stdout: true, stderr: true }));
+      await c.start();
+      let got = 0;
+      let n = 0;
+      for await (const m of output) {
+        if (m.verb !== Verbs.Log) continue;
+        got += m.args[1]!.length;
+        // Read slowly at first, so that the process is paused while it exits.
+        if (++n < 50) await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(got, size, `attached reader, tty=${tty}`);
+      const logs = await logsOf(c);
+      assert.equal(logs.stdout.length, size, `log file, tty=${tty}`);
+    }
+  });
+
   test("Get info, version, containers (fast path) and images", async () => {
     const info = JSON.parse(await t.root.get("info"));
     assert.equal(info.Driver, "exec");

@@ -1,3 +1,4 @@
+import { closeSync, constants, openSync } from "node:fs";
 import { ErrorCodes, SwarmError } from "../../core/errors.ts";
 
 /** The parts of a pseudo-terminal the supervisor uses. */
@@ -41,13 +42,31 @@ export async function openPty(
     encoding: null,
     name: opts.env.TERM ?? "xterm",
   });
+  // Hold the terminal's other end open while the program runs. Linux drops what the program wrote
+  // last when its side of the pty closes before the master has read it (node-pty then loses the
+  // tail of the output); with this end open, the master reads everything, then node-pty closes it.
+  let slave = holdSlave((term as unknown as { _pty?: string })._pty);
   return {
     pid: term.pid,
     onData: (fn) => term.onData((d) => fn(typeof d === "string" ? Buffer.from(d, "latin1") : (d as Buffer))),
-    onExit: (fn) => term.onExit(fn),
+    onExit: (fn) =>
+      term.onExit((e) => {
+        if (slave !== undefined) closeSync(slave);
+        slave = undefined;
+        fn(e);
+      }),
     write: (chunk) => term.write(chunk as unknown as string),
     resize: (cols, rows) => term.resize(cols, rows),
     pause: () => term.pause(),
     resume: () => term.resume(),
   };
+}
+
+function holdSlave(path: string | undefined): number | undefined {
+  if (!path?.startsWith("/dev/")) return undefined;
+  try {
+    return openSync(path, constants.O_RDWR | constants.O_NOCTTY);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import { spawn as spawnChild } from "node:child_process";
 import { InvalidArgumentError } from "../../core/errors.ts";
 import { commandLine, type LaunchSpec } from "./launch.ts";
-import { childrenOf, signalPid, signalTree, startTimeOf } from "./proctree.ts";
+import { childrenOf, isSameProcess, signalPid, signalTree, startTimeOf } from "./proctree.ts";
 import { openPty } from "./pty.ts";
 import { exitCodeOf } from "./signals.ts";
 
@@ -58,6 +58,18 @@ async function findInitPid(leader: number, isolated: boolean): Promise<number> {
 }
 
 /**
+ * Wait (briefly) until the program's PID is really gone. Its pipes close a moment before the kernel
+ * has finished killing a PID namespace, and an exit must only be reported once nothing is left.
+ */
+async function gone(program: { pid: number; start: string | undefined } | undefined): Promise<void> {
+  if (!program) return;
+  const until = Date.now() + pidWaitMs;
+  while (isSameProcess(program.pid, program.start) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
  * Start `spec` and supervise it. Resolves once the process exists (its PID known), or rejects with
  * the engine's wording when it cannot start.
  */
@@ -86,10 +98,12 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
     );
   });
   const paused = new Set<OutputStream>();
+  // Once the program has exited, what is left in the pipes is bounded: read it all, whatever the readers.
+  let draining = false;
   for (const stream of ["stdout", "stderr"] as const) {
     const readable = child[stream]!;
     readable.on("data", (chunk: Buffer) => {
-      if (!events.output(stream, chunk)) {
+      if (!events.output(stream, chunk) && !draining) {
         readable.pause();
         paused.add(stream);
       }
@@ -104,6 +118,9 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
       info = { exitCode: exitCodeOf(code, signal), signal };
       // The program is gone: nothing else of the container may outlive it (the engine kills the rest).
       if (child.pid) signalPid(-child.pid, "SIGKILL");
+      draining = true;
+      for (const s of paused) child[s]?.resume();
+      paused.clear();
       // A descendant that left the group may still hold the pipes; do not wait for it forever.
       setTimeout(() => {
         child.stdout?.destroy();
@@ -112,17 +129,21 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
     });
     child.once("close", (code, signal) => {
       const done = info ?? { exitCode: exitCodeOf(code, signal), signal };
-      events.exit(done);
-      resolve(done);
+      void gone(program).then(() => {
+        events.exit(done);
+        resolve(done);
+      });
     });
   });
+  let program: { pid: number; start: string | undefined } | undefined;
   await spawned;
   const leader = child.pid!;
   const pid = await findInitPid(leader, spec.isolate !== undefined || spec.enter !== undefined);
+  program = { pid, start: startTimeOf(pid) };
   return {
     leader,
     pid,
-    startTime: startTimeOf(pid),
+    startTime: program.start,
     write: (chunk) => {
       const stdin = child.stdin;
       if (!stdin || stdin.destroyed || stdin.writableEnded) return Promise.resolve();
@@ -152,29 +173,47 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
 async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents): Promise<Supervised> {
   const term = await openPty(argv, { cwd: spec.cwd, env: spec.env, rows: spec.rows, cols: spec.cols });
   const leader = term.pid;
+  const leaderStart = startTimeOf(leader);
+  let program: { pid: number; start: string | undefined } | undefined;
   let paused = false;
+  let draining = false;
+  let watch: NodeJS.Timeout | undefined;
+  // node-pty gives up on a pty that is not read within 200 ms of the program's exit, and what it
+  // held is lost. So while paused, watch the program: once it is gone, read the rest regardless.
+  const drainOnExit = () => {
+    if (isSameProcess(leader, leaderStart)) return;
+    clearInterval(watch);
+    draining = true;
+    if (paused) {
+      paused = false;
+      term.resume();
+    }
+  };
   term.onData((chunk) => {
-    if (!events.output("stdout", chunk) && !paused) {
+    if (!events.output("stdout", chunk) && !paused && !draining) {
       paused = true;
       term.pause();
+      clearInterval(watch);
+      watch = setInterval(drainOnExit, 20);
     }
   });
   const exited = new Promise<ExitInfo>((resolve) => {
     term.onExit(({ exitCode, signal }) => {
+      clearInterval(watch);
       signalPid(-leader, "SIGKILL");
       const info: ExitInfo = { exitCode: exitCodeOf(exitCode, signal ?? null), signal: null };
-      // node-pty reports the exit as soon as the child is reaped; let the last output drain first.
-      setTimeout(() => {
+      void gone(program).then(() => {
         events.exit(info);
         resolve(info);
-      }, 50);
+      });
     });
   });
   const pid = await findInitPid(leader, spec.isolate !== undefined || spec.enter !== undefined);
+  program = { pid, start: startTimeOf(pid) };
   return {
     leader,
     pid,
-    startTime: startTimeOf(pid),
+    startTime: program.start,
     write: async (chunk) => term.write(chunk),
     endInput: () => term.write(Buffer.from([4])),
     resize: (rows, cols) => {
@@ -183,6 +222,7 @@ async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents
     resume: () => {
       if (paused) {
         paused = false;
+        clearInterval(watch);
         term.resume();
       }
     },
