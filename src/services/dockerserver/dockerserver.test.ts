@@ -141,7 +141,7 @@ describe("summaries", () => {
     };
     assert.equal(statusText(exited, now), "Exited (3) 3 minutes ago");
     const s = summaryOf(exited, now);
-    assert.equal(s.Command, "sh -c exit 3");
+    assert.equal(s.Command, "sh -c 'exit 3'");
     assert.deepEqual(s.Names, ["/t"]);
     assert.equal(s.Created, Date.parse("2026-01-01T00:00:00Z") / 1000);
     const created = { ...exited, State: { Status: "created", FinishedAt: "0001-01-01T00:00:00Z" } };

@@ -12,7 +12,7 @@ export function summaryOf(c: Inspect, now = Date.now()): Record<string, unknown>
     Names: c.Name ? [c.Name.startsWith("/") ? c.Name : `/${c.Name}`] : [],
     Image: c.Config?.Image ?? c.Image ?? "",
     ImageID: c.Image ?? "",
-    Command: [c.Path ?? "", ...(c.Args ?? [])].filter((s, i) => i > 0 || s !== "").join(" "),
+    Command: commandText(c),
     Created: Number.isFinite(created) ? Math.floor(created / 1000) : 0,
     Ports: [],
     Labels: c.Config?.Labels ?? {},
@@ -22,6 +22,12 @@ export function summaryOf(c: Inspect, now = Date.now()): Record<string, unknown>
     NetworkSettings: { Networks: c.NetworkSettings?.Networks ?? {} },
     Mounts: c.Mounts ?? [],
   };
+}
+
+/** The engine's `Command` column: the path, then the args, each arg with a space in single quotes. */
+export function commandText(c: Inspect): string {
+  const args = (c.Args ?? []).map((a) => (a.includes(" ") ? `'${a}'` : a));
+  return args.length ? `${c.Path ?? ""} ${args.join(" ")}` : (c.Path ?? "");
 }
 
 /** The human `Status` the engine builds: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created"… */

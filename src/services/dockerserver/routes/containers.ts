@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../../../core/errors.ts";
+import { ErrorCodes, fromErrorArgs, InvalidArgumentError, SwarmError } from "../../../core/errors.ts";
 import { Verbs } from "../../../core/verbs.ts";
 import { DockerVerbs, type RemoveOptions } from "../../../docker/verbs.ts";
 import { ackOf, get, openContainer } from "../backend.ts";
@@ -123,7 +123,29 @@ const timeoutArgs = (ctx: Ctx) => [String(qInt(ctx, "t") ?? ""), q(ctx, "signal"
 export const start = simple(Verbs.Start, () => []);
 export const stop = simple(Verbs.Stop, timeoutArgs);
 export const restart = simple(DockerVerbs.Restart, timeoutArgs);
-export const kill = simple(DockerVerbs.Kill, (ctx) => [q(ctx, "signal") ?? ""]);
+
+/**
+ * POST /containers/{id}/kill → `Kill [signal]`. The engine's router words a failure to find the
+ * container as `Cannot kill container: x: No such container: x`, so the CLI prints that.
+ */
+export async function kill(ctx: Ctx): Promise<void> {
+  const name = ctx.params.id!;
+  let c: Awaited<ReturnType<typeof openContainer>>;
+  try {
+    c = await openContainer(ctx.root, name);
+  } catch (err) {
+    if (
+      err instanceof SwarmError &&
+      err.code === ErrorCodes.NotFound &&
+      !err.message.startsWith("Cannot kill container")
+    ) {
+      throw fromErrorArgs([`Cannot kill container: ${name}: ${err.message}`, err.code]);
+    }
+    throw err;
+  }
+  await ackOf(c.object, DockerVerbs.Kill, [q(ctx, "signal") ?? ""]);
+  sendEmpty(ctx.res!, 204);
+}
 export const pause = simple(DockerVerbs.Pause, () => []);
 export const unpause = simple(DockerVerbs.Unpause, () => []);
 export const rename = simple(DockerVerbs.Rename, (ctx) => {
