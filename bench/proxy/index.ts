@@ -140,7 +140,7 @@ async function psWall(host: string): Promise<{ medianMs: number; p90Ms: number }
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-proxy-"));
   await ensureEngineInstalled();
-  const engine = await startEngine("bench-proxy");
+  const engine = await startEngine(`bench-proxy-${process.pid}`);
   const children: { stop(): Promise<unknown> }[] = [];
   try {
     // Something to list: five running containers.

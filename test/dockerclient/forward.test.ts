@@ -46,7 +46,7 @@ describe("forward (the oldest README)", () => {
   describe("in front of a real engine", () => {
     before(async () => {
       await ensureEngineInstalled();
-      engine = await startEngine("t-dockerclient-fwd");
+      engine = await startEngine(`t-dc-fwd-${process.pid}`);
     });
 
     test("run, logs and errors through forward equal the engine's", async () => {

@@ -58,7 +58,7 @@ describe("tcp:// with TLS (--tlsverify, the engine's flag names)", () => {
   before(async () => {
     await ensureEngineInstalled();
     certs = await makeTestCerts(join(tmp, "certs"));
-    engine = await startEngine("t-dockerclient-tls", { tls: certs.dir });
+    engine = await startEngine(`t-dc-tls-${process.pid}`, { tls: certs.dir });
   });
   after(async () => engine?.stop());
 
@@ -97,7 +97,7 @@ describe("ssh:// through a real sshd", () => {
   let sshd: Sshd;
   before(async () => {
     await ensureEngineInstalled();
-    engine = await startEngine("t-dockerclient-ssh");
+    engine = await startEngine(`t-dc-ssh-${process.pid}`);
     sshd = await startSshd({ dockerHost: engine.host });
   });
   after(async () => {
@@ -149,7 +149,7 @@ describe("an engine that is missing, goes away, and comes back", () => {
   });
 
   test("a followed log stream ends with an Error when the engine stops; the service recovers", async () => {
-    const name = "t-dockerclient-gone";
+    const name = `t-dc-gone-${process.pid}`;
     let engine = await startEngine(name);
     try {
       const root = await backend(`dockerclient ${engine.host}`);

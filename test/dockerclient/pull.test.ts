@@ -43,7 +43,7 @@ async function publish(ref: string): Promise<void> {
 
 before(async () => {
   await ensureEngineInstalled();
-  [engine, registry] = await Promise.all([startEngine("t-dockerclient-pull"), startRegistry()]);
+  [engine, registry] = await Promise.all([startEngine(`t-dc-pull-${process.pid}`), startRegistry()]);
   svc = await spawnBackend([dockerclient], `dockerclient ${engine.host}`);
 });
 after(async () => {

@@ -22,7 +22,7 @@ after(async () => {
 
 test("engine down, engine gone mid-stream, engine back: the CLI is told which engine, swarmd recovers", async () => {
   await ensureEngineInstalled();
-  const name = "t-dockerclient-down";
+  const name = `t-dc-down-${process.pid}`;
   engine = await startEngine(name);
   const host = engine.host;
   const sock = join(dir, "s.sock");

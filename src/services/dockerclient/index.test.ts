@@ -41,7 +41,7 @@ describe("dockerclient against a real engine (PROTOCOL.md §6)", () => {
 
   before(async () => {
     await ensureEngineInstalled();
-    engine = await startEngine("t-dockerclient-unit");
+    engine = await startEngine(`t-dc-unit-${process.pid}`);
     svc = await spawnBackend([dockerclient], `dockerclient ${engine.host}`);
     root = svc.input;
   });
@@ -101,7 +101,9 @@ describe("dockerclient against a real engine (PROTOCOL.md §6)", () => {
   });
 
   test("6.2 Logs: tail, timestamps, stderr only, follow ends when the container stops", async () => {
-    const { c } = await create(busybox(["sh", "-c", "for i in 1 2 3; do echo line$i; done; echo e >&2"]));
+    const { c } = await create(
+      busybox(["sh", "-c", "for i in 1 2 3; do echo line$i; done; sleep 0.2; echo e >&2"]),
+    );
     await c.start();
     await collect(await c.request(DockerVerbs.Wait, [""]));
     const tail = await collect(
