@@ -422,6 +422,24 @@ describe("streams", () => {
   });
 });
 
+describe("plain-HTTP attach", () => {
+  test("without Upgrade, attach answers 200 + raw-stream and streams the frames", async () => {
+    const id = await createContainer("plain-at", ["sleep", "0.2"]);
+    const p = httpRequest(sock, "POST", `/v1.41/containers/${id}/attach?stream=1&stdout=1&stderr=1`);
+    await new Promise((r) => setTimeout(r, 50));
+    const c = [...backend.containers.values()].find((x) => x.id === id)!;
+    await post(`/containers/${id}/start`);
+    c.emit("stdout", "plain\n");
+    const r = await p;
+    assert.equal(r.status, 200);
+    assert.equal(header(r, "Content-Type"), "application/vnd.docker.raw-stream");
+    assert.deepEqual(
+      [...parseFrames(r.body)].map((f) => [f.stream, f.payload.toString()]),
+      [[1, "plain\n"]],
+    );
+  });
+});
+
 describe("listing", () => {
   test("filters and limit are applied by the frontend when the backend has no fast path", async () => {
     await createContainer("lst-a", ["sleep", "5"], { Labels: { team: "red" } });
