@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { certDir, tempDir, tlsFlags } from "../../../test/transport/fixtures.ts";
@@ -20,6 +21,15 @@ async function run(args: string[]) {
   const abort = new AbortController();
   const done = Promise.resolve(fn({ input, output, signal: abort.signal }));
   return { requests, done, stop: () => abort.abort() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
 }
 
 async function isUnavailable(p: Promise<unknown>) {
@@ -46,18 +56,19 @@ describe("listen", () => {
     await isUnavailable(connect(url));
   });
 
-  it("with --tlsverify accepts a client with a CA-signed certificate and refuses one without", async () => {
+  it("with --tlsverify accepts a client with a CA-signed certificate and refuses one from another CA", async () => {
     certDir();
+    const url = `tcp://127.0.0.1:${await freePort()}`;
     const s = tlsFlags("server");
     const svc = await run([
       "--tlsverify",
       `--tlscacert=${s.cacert}`,
       `--tlscert=${s.cert}`,
       `--tlskey=${s.key}`,
-      "tcp://127.0.0.1:7391",
+      url,
     ]);
     await new Promise((r) => setTimeout(r, 50));
-    const good = await connect("tcp://127.0.0.1:7391", { tls: tlsFlags("client") });
+    const good = await connect(url, { tls: tlsFlags("client") });
     const answering = (async () => {
       const m = await svc.requests.receive();
       await reply(m!, Verbs.Set, ["ok"]);
@@ -68,7 +79,7 @@ describe("listen", () => {
     good.close();
     const other = join(certDir(), "other-client-cert.pem");
     const bad = { ...tlsFlags("client"), cert: other, key: join(certDir(), "other-client-key.pem") };
-    await isUnavailable(connect("tcp://127.0.0.1:7391", { tls: bad }).then((c) => c.ls()));
+    await isUnavailable(connect(url, { tls: bad }).then((c) => c.ls()));
     svc.stop();
     await svc.done;
   });
