@@ -115,6 +115,21 @@ describe("exec service through the docker CLI", () => {
     assert.equal((await cli("ps", "-aq")).code, 0);
   });
 
+  test("User is honoured; what a host process cannot have is refused or warned about", async () => {
+    const u = await cli("run", "--rm", "-u", "nobody", "busybox", "sh", "-c", "id -u; id -g");
+    assert.deepEqual([u.code, u.stdout], [0, "65534\n65534\n"]);
+    const nouser = await cli("run", "--rm", "-u", "no-such-user", "busybox", "true");
+    assert.equal(nouser.code, 125);
+    assert.match(nouser.stderr, /unable to find user no-such-user: no matching entries in passwd file/);
+    const restart = await cli("run", "-d", "--restart", "always", "busybox", "true");
+    assert.equal(restart.code, 125);
+    assert.match(restart.stderr, /restart policies are not supported/);
+    const warned = await cli("run", "--rm", "-p", "8080:80", "-v", "/tmp:/x", "busybox", "true");
+    assert.equal(warned.code, 0);
+    assert.match(warned.stderr, /WARNING: exec: published ports are ignored/);
+    assert.match(warned.stderr, /WARNING: exec: volumes and mounts are ignored/);
+  });
+
   test("stdin piped through run -i", async () => {
     const r = await docker(d.host, ["run", "-i", "--rm", "busybox", "sh", "-c", "tr a-z A-Z; exit 9"], {
       input: "line1\nline2\n",
@@ -443,13 +458,14 @@ describe("exec --isolate through the docker CLI", () => {
       "busybox",
       "sh",
       "-c",
-      "echo $$; hostname; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '",
+      "echo $$; hostname; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; ip -o link show lo",
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const [pid, host, ...nets] = r.stdout.trim().split("\n");
+    const [pid, host, net, lo] = r.stdout.trim().split("\n");
     assert.equal(pid, "1");
     assert.match(host!, /^[0-9a-f]{12}$/);
-    assert.deepEqual(nets, ["lo"]);
+    assert.equal(net, "lo", "the only network device is the namespace's loopback");
+    assert.match(lo!, /<LOOPBACK,UP/, "which is up, as with --network none");
   });
 
   test("exec joins the namespaces; stop and rm -f leave nothing behind", async () => {

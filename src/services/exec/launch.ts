@@ -24,6 +24,9 @@ export interface LaunchSpec {
 const joinCgroups = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
 // Runs as PID 1 of the new namespaces: names the UTS namespace, then becomes the program.
 const setHostname = 'echo "$0" > /proc/sys/kernel/hostname 2>/dev/null; exec "$@"';
+// The same, in a new network namespace: its loopback starts down, and `--network none` has it up.
+const setHostnameAndLo =
+  'echo "$0" > /proc/sys/kernel/hostname 2>/dev/null; command -v ip >/dev/null 2>&1 && ip link set lo up 2>/dev/null; exec "$@"';
 
 /**
  * The command line that runs `spec`, built from util-linux tools: `setpriv` switches user,
@@ -48,7 +51,7 @@ export function commandLine(spec: LaunchSpec): string[] {
       "--",
       "/bin/sh",
       "-c",
-      setHostname,
+      spec.isolate.network ? setHostnameAndLo : setHostname,
       spec.isolate.hostname,
       ...cmd,
     ];

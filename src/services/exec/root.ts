@@ -30,6 +30,21 @@ const apiVersion = "1.41";
 /** How long swarmd's shutdown gives a container after its stop signal before SIGKILL. */
 const shutdownGraceSeconds = 2;
 
+/** What the create body asks for that a host process cannot have: said, not silently dropped. */
+function warningsFor(hc: ContainerConfig["HostConfig"] & object): string[] {
+  const out: string[] = [];
+  const binds = hc.Binds;
+  const mounts = hc.Mounts;
+  if ((Array.isArray(binds) && binds.length > 0) || (Array.isArray(mounts) && mounts.length > 0)) {
+    out.push("exec: volumes and mounts are ignored: the program sees this machine's filesystem");
+  }
+  const ports = hc.PortBindings;
+  if (ports && typeof ports === "object" && Object.keys(ports).length > 0) {
+    out.push("exec: published ports are ignored: the program listens on this machine's network directly");
+  }
+  return out;
+}
+
 function osName(): string {
   try {
     return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "linux";
@@ -138,6 +153,13 @@ export class ExecBackend implements ContainerHost {
     if (argv.length === 0) throw new InvalidArgumentError("No command specified");
     const hostConfig = { ...(config.HostConfig ?? {}) };
     checkLimits({ memory: Number(hostConfig.Memory ?? 0), nanoCpus: Number(hostConfig.NanoCpus ?? 0) });
+    const restart = hostConfig.RestartPolicy?.Name ?? "";
+    if (restart !== "" && restart !== "no") {
+      throw new InvalidArgumentError(
+        `exec: restart policies are not supported (got "${restart}"; only "no")`,
+      );
+    }
+    const warnings = warningsFor(hostConfig);
     const { HostConfig: _omit, ...rest } = config;
     const rec: ContainerRecord = {
       id: newId(),
@@ -168,7 +190,7 @@ export class ExecBackend implements ContainerHost {
     const c = new Container(rec, this);
     this.containers.set(rec.id, c);
     c.emitEvent("create");
-    await ack(m, [rec.id], c.object);
+    await ack(m, [rec.id, ...warnings], c.object);
   }
 
   private async onGet(m: Message): Promise<void> {
