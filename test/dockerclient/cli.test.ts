@@ -197,13 +197,19 @@ describe("docker CLI through swarmd matches the engine (dockerclient)", () => {
     });
   });
 
-  test("events in a time window, images", async () => {
+  test("events in a time window, images, info, version", async () => {
     await compare(async (t) => {
       const since = String(Math.floor(Date.now() / 1000));
       await t.run(["run", "--rm", "--name", t.n("ev"), ...none, "busybox", "true"]);
       const until = String(Math.floor(Date.now() / 1000) + 1);
       await t.run(["events", "--since", since, "--until", until, "--filter", `container=${t.n("ev")}`]);
       await t.run(["images"]);
+      await t.run(["info", "--format", "{{.ID}} {{.Driver}} {{.ServerVersion}} {{.Images}}"]);
+      await t.run([
+        "version",
+        "--format",
+        "{{.Server.Version}} {{.Server.APIVersion}} {{.Client.APIVersion}}",
+      ]);
       await t.run(["images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}", "busybox"]);
     });
   });

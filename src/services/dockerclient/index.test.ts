@@ -139,6 +139,13 @@ describe("dockerclient against a real engine (PROTOCOL.md §6)", () => {
     const out = await collect(logs);
     assert.equal(out.stdout, "tty-out\r\ntty-err\r\n");
 
+    const { c: tty } = await create(busybox(["sleep", "30"], { Tty: true }));
+    await tty.start();
+    await tty.call(DockerVerbs.Resize, ["30", "100"]);
+    const bad = await failure(tty.call(DockerVerbs.Resize, ["x", "y"]));
+    assert.equal(bad.code, ErrorCodes.InvalidArgument, "the engine's 400 for a bad size");
+    await tty.call(DockerVerbs.Kill, ["KILL"]);
+
     const { c: cat } = await create(
       busybox(["cat"], { OpenStdin: true, StdinOnce: true, AttachStdin: true }),
     );
