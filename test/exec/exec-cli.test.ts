@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -32,6 +32,21 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** PIDs whose command line is exactly `cmd` (for processes the CLI does not report, such as execs). */
+function pidsNamed(cmd: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, "latin1").split("\0").join(" ").trim() === cmd)
+        out.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return out;
 }
 
 function procState(pid: number): string {
@@ -368,8 +383,21 @@ describe("exec service across a swarmd restart", () => {
       await docker(d.host, ["run", "-d", "--name", "live", "busybox", "sh", "-c", "echo started; sleep 60"]);
       const pid = Number((await docker(d.host, ["inspect", "-f", "{{.State.Pid}}", "live"])).stdout.trim());
       assert.ok(alive(pid));
+      // A TTY container and a detached exec must not outlive swarmd either.
+      await docker(d.host, ["run", "-d", "-t", "--name", "tty", "busybox", "sleep", "61"]);
+      const ttyPid = Number((await docker(d.host, ["inspect", "-f", "{{.State.Pid}}", "tty"])).stdout.trim());
+      assert.equal((await docker(d.host, ["exec", "-d", "live", "sleep", "62"])).code, 0);
+      let execPid = 0;
+      await until(
+        () => {
+          execPid = pidsNamed("sleep 62")[0] ?? 0;
+          return execPid > 0;
+        },
+        3000,
+        "the exec",
+      );
       assert.equal(await d.swarmd.stop("SIGTERM"), 0);
-      assert.equal(alive(pid), false, "a container process outlived swarmd");
+      for (const p of [pid, ttyPid, execPid]) assert.equal(alive(p), false, `process ${p} outlived swarmd`);
 
       d = await startDaemon(dir, root);
       const ps = await docker(d.host, ["ps", "-a", "--format", "{{.Names}} {{.Status}}"]);
