@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 const addr = process.env.SWARMD_ADDR ?? "tcp://127.0.0.1:4243";
 const bin = fileURLToPath(new URL("../bin/swarmd.js", import.meta.url));
 const args = [bin, ...process.argv.slice(2), `dockerserver ${addr}`, "simulator web db"];
-process.stdout.write(`swarmd: Docker API on ${addr}, backed by the simulator. Try:\n  docker -H ${addr} ps\n  docker -H ${addr} run --rm busybox echo hi\n`);
+process.stdout.write(
+  `swarmd: Docker API on ${addr}, backed by the simulator. Try:\n  docker -H ${addr} ps\n  docker -H ${addr} run --rm busybox echo hi\n`,
+);
 const child = spawn(process.execPath, args, { stdio: "inherit" });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

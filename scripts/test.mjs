@@ -4,6 +4,7 @@
 // listed here explicitly). `--unit` runs only src/ tests. Exit code: non-zero on any failure or when
 // no test ran.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +31,9 @@ function run(cmd, args, opts = {}) {
     process.exit(r.status || 1);
   }
 }
+
+// Engines of this checkout live apart from any other checkout's, so two runs never share one.
+process.env.SWARM_TEST_DIR ??= `/tmp/swarm-engines-${createHash("sha1").update(root).digest("hex").slice(0, 8)}`;
 
 // Real peers first: Docker engines, busybox, sshd, etcd (installed only when missing).
 if (!unitOnly && process.env.SWARM_SKIP_INSTALL !== "1") run("bash", ["test/harness/install.sh"]);
