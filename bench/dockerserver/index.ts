@@ -3,12 +3,13 @@
  * `GET /v1.41/containers/json` through swarmd `dockerserver → simulator` (autocannon, keep-alive
  * connections), plus `/containers/json` with many containers and the wall time of `docker ps`.
  * Writes bench/results/dockerserver.json. Run: node --import tsx bench/dockerserver/index.ts
- * Knobs: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 10).
+ * Knobs: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 10). The machine's load average is
+ * recorded with the results: on a shared machine, compare runs only at similar load.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { docker } from "../../test/harness/docker-cli.ts";
 import { startSwarmd } from "../../test/harness/swarmd.ts";
@@ -39,8 +40,8 @@ function canConnect(path: string): Promise<boolean> {
 }
 
 async function measure(socketPath: string, path: string) {
-  // A short warm-up so JIT and connection set-up do not count.
-  await autocannon({ url: `http://localhost${path}`, socketPath, connections, duration: 1 });
+  // A warm-up so JIT compilation and connection set-up do not count.
+  await autocannon({ url: `http://localhost${path}`, socketPath, connections, duration: 2 });
   const r = await autocannon({ url: `http://localhost${path}`, socketPath, connections, duration: seconds });
   return {
     path,
@@ -76,7 +77,14 @@ async function scenario(name: string, simulatorArgs: string) {
     const ping = await measure(sock, "/_ping");
     const containers = await measure(sock, "/v1.41/containers/json?all=1");
     const ps = await psWallTime(`unix://${sock}`, 10);
-    return { name, chain: `dockerserver → simulator ${simulatorArgs}`, ping, containers, dockerPs: ps };
+    return {
+      name,
+      chain: `dockerserver → simulator ${simulatorArgs.length > 40 ? `${simulatorArgs.slice(0, 40)}…` : simulatorArgs}`,
+      ping,
+      containers,
+      dockerPs: ps,
+      loadAverage: os.loadavg()[0],
+    };
   } finally {
     await swarmd.stop();
     rmSync(dir, { recursive: true, force: true });
