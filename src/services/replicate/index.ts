@@ -1,10 +1,11 @@
 import { quote } from "shlex";
 import { toErrorArgs, UnavailableError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
-import { type Message, message, type Sender } from "../../core/message.ts";
+import { type Message, message, type Receiver, type Sender } from "../../core/message.ts";
 import { pipe } from "../../core/pipe.ts";
 import { Verbs } from "../../core/verbs.ts";
 import { etcdClient } from "../../discovery/etcd.ts";
+import { sleep } from "../../discovery/latest.ts";
 import { RootGets } from "../../docker/verbs.ts";
 import type { ServiceDefinition, SpawnedService } from "../service.ts";
 import { parseReplicateArgs, usage } from "./args.ts";
@@ -38,6 +39,7 @@ export const replicate: ServiceDefinition = {
         .namespace(prefix ? `${prefix}/` : "")
         .election(leaderKey, Math.ceil(o.ttlMs / 1000));
       const primary = new PrimaryLink(ctx.spawn, ctx.log);
+      const pending = new Set<Promise<void>>();
       const state = new LeaderState(election, o.advertise, ctx.log, signal, (leader) =>
         primary.follow(leader && leader !== o.advertise ? leader : undefined),
       );
@@ -49,13 +51,18 @@ export const replicate: ServiceDefinition = {
           } else if (state.role === "primary") {
             await output.send(msg);
           } else {
-            await primary.forward(msg);
+            // In the background: a request may wait out a failover, and must not hold up the rest.
+            const p = forwardToPrimary(msg, state, primary, output, o.ttlMs, signal);
+            pending.add(p);
+            void p.finally(() => pending.delete(p));
           }
         }
       } finally {
         // Resign so a replica takes over at once; etcd being away must not hold the stop up.
-        await Promise.race([state.resign(), new Promise((r) => setTimeout(r, 2000).unref())]);
+        await Promise.race([state.resign(), delay(2000)]);
+        // Stopping the link ends the streams forwarded through it, and so the pending forwards.
         await primary.follow(undefined);
+        await Promise.race([Promise.allSettled([...pending]), delay(2000)]);
         client.close();
       }
     };
@@ -105,6 +112,72 @@ async function answerLocally(msg: Message, backend: Sender, role: () => [string,
   })();
 }
 
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/** dockerclient's words for a connection that failed: the request never reached the primary. */
+const neverArrived = /^cannot reach Docker engine at /;
+
+/**
+ * Forward a replica's request to the primary. When the primary cannot be reached at all (it died
+ * and its socket refuses connections), the request never arrived, so it is safe to send again: it
+ * waits for the election to move on (at most the lock's TTL and a little more) and goes to the new
+ * primary, which may be this frontend. Anything else the primary answers, errors included, is
+ * passed back as is; a request that did reach a primary is never sent twice.
+ */
+async function forwardToPrimary(
+  msg: Message,
+  state: LeaderState,
+  primary: PrimaryLink,
+  backend: Sender,
+  ttlMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + ttlMs + 2000;
+  let handedOver = false;
+  let lastError: readonly string[] = toErrorArgs(
+    new UnavailableError("no primary elected yet; try again in a moment"),
+  );
+  try {
+    while (!signal.aborted) {
+      const target = state.role === "primary" ? backend : await primary.target();
+      if (target === backend || (target && !msg.ret)) {
+        handedOver = true; // whoever handles it now closes its ret
+        return void (await target.send(msg));
+      }
+      if (target) {
+        const [replies, ret] = pipe();
+        await target.send(message(msg.verb, msg.args, { ret, ...(msg.att && { att: msg.att }) }));
+        const first = await replies.receive();
+        if (!(first?.verb === Verbs.Error && neverArrived.test(first.args[0] ?? ""))) {
+          await relay(first, replies, msg.ret!);
+          return;
+        }
+        replies.close();
+        lastError = first.args;
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(200, signal);
+    }
+    await msg.ret?.send(message(Verbs.Error, lastError)).catch(() => {});
+  } catch (err) {
+    if (handedOver) return;
+    await msg.ret?.send(message(Verbs.Error, toErrorArgs(err))).catch(() => {});
+  } finally {
+    if (!handedOver) msg.ret?.close();
+  }
+}
+
+/** Pass a reply stream back to the caller, from its first message to EOF. */
+async function relay(first: Message | undefined, replies: Receiver, caller: Sender): Promise<void> {
+  try {
+    for (let m = first; m !== undefined; m = await replies.receive()) await caller.send(m);
+  } catch {
+    replies.close();
+  }
+}
+
 /** The dockerclient a replica forwards through, re-spawned when the primary changes. */
 class PrimaryLink {
   private addr: string | undefined;
@@ -132,15 +205,12 @@ class PrimaryLink {
     await old?.then((s) => s.stop()).catch(() => {});
   }
 
-  async forward(msg: Message): Promise<void> {
+  /** The primary's dockerclient input, or undefined while nobody else leads (or it cannot start). */
+  async target(): Promise<Sender | undefined> {
     try {
-      if (!this.svc) throw new UnavailableError("no primary elected yet; try again in a moment");
-      const s = await this.svc;
-      await s.input.target.send(msg);
-    } catch (err) {
-      await msg.ret?.send(message(Verbs.Error, toErrorArgs(err))).catch(() => {});
-      msg.ret?.close();
-      msg.att?.destroy();
+      return (await this.svc)?.input.target;
+    } catch {
+      return undefined;
     }
   }
 }
