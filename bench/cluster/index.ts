@@ -102,6 +102,15 @@ async function run(i: number, prefix: string): Promise<void> {
   await new Client(m.ret!).start();
 }
 
+// Idle cost: heartbeats (one Get ["info"] per node per second) and nothing else.
+const cpu0 = process.cpuUsage();
+const idle0 = performance.now();
+await new Promise((r) => setTimeout(r, 3000));
+const idleCpu = process.cpuUsage(cpu0);
+const idleCpuPercent =
+  Math.round(((idleCpu.user + idleCpu.system) / 1000 / (performance.now() - idle0)) * 1000) / 10;
+process.stderr.write(`bench cluster: idle CPU ${idleCpuPercent}% of one core\n`);
+
 // protocol level
 const info = await measure("info", RUNS, () => root.get("info"));
 const runs = await measure("run", RUNS, (i) => run(i, "p"));
@@ -173,6 +182,7 @@ writeResults("cluster", {
     httpRuns: HTTP_RUNS,
   },
   startupMs,
+  idleCpuPercentOfOneCore: idleCpuPercent,
   protocol: { info, run: runs, ps, psLimit10: psLimit },
   http: { info: httpInfo, run: httpRun, ps: httpPs, psLimit10: httpPsLimit },
   classicSwarm: classic,

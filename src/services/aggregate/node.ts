@@ -213,6 +213,7 @@ export class ClusterNode implements Owner, SchedNode {
     const message = toErrorArgs(err)[0];
     this.error = message;
     if (this.status !== "Unhealthy") {
+      this.deps.view.touch();
       this.deps.log.warn({ node: this.name, err: message }, `node ${this.name} is unhealthy: ${message}`);
     }
     this.status = "Unhealthy";
@@ -223,6 +224,7 @@ export class ClusterNode implements Owner, SchedNode {
     if (!this.watching && !this.polling) await this.watch();
     await this.sync();
     const was = this.status;
+    if (was !== "Healthy") this.deps.view.touch();
     this.status = "Healthy";
     this.error = "";
     if (was === "Unhealthy") this.deps.log.info({ node: this.name }, `node ${this.name} is healthy again`);

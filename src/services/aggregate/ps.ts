@@ -28,28 +28,23 @@ function newestFirst(cluster: Cluster): Entry[] {
 }
 
 const marker = "\u0000Status\u0000";
-const serialized = new WeakMap<Entry, { name: string; head: string; tail: string }>();
-const statuses = new WeakMap<Entry, { second: number; text: string }>();
 
 function statusOf(e: Entry, now: number): string {
   const second = Math.floor(now / 1000);
-  const c = statuses.get(e);
-  if (c?.second === second) return c.text;
-  const text = statusText(e.doc.State, now);
-  statuses.set(e, { second, text });
-  return text;
+  if (e.statusSecond !== second || e.statusText === undefined) {
+    e.statusText = statusText(e.doc.State, now);
+    e.statusSecond = second;
+  }
+  return e.statusText;
 }
 
 function summaryJson(e: Entry, name: string, status: string, now: number): string {
-  let c = serialized.get(e);
-  if (c?.name !== name) {
+  if (e.jsonHead === undefined || e.jsonTail === undefined) {
     const s = containerSummary({ ...e.doc, Name: name }, { now });
     s.Status = marker;
-    const [head, tail] = JSON.stringify(s).split(JSON.stringify(marker)) as [string, string];
-    c = { name, head, tail };
-    serialized.set(e, c);
+    [e.jsonHead, e.jsonTail] = JSON.stringify(s).split(JSON.stringify(marker)) as [string, string];
   }
-  return c.head + JSON.stringify(status) + c.tail;
+  return e.jsonHead + JSON.stringify(status) + e.jsonTail;
 }
 
 interface Selection {
@@ -78,7 +73,7 @@ function select(cluster: Cluster, options: ListOptions, find: (ref: string) => E
     if (!all && !e.doc.State.Running) continue;
     if (before.some((t) => e.created >= t)) continue;
     if (since.some((t) => e.created <= t)) continue;
-    const name = `/${cluster.nodeOf(e.owner).name}/${e.name}`;
+    const name = (e.display ??= `/${cluster.nodeOf(e.owner).name}/${e.name}`);
     if (filtering && !matchesPsFilters({ ...e.doc, Name: name }, rest)) continue;
     out.entries.push(e);
     out.names.push(name);
@@ -102,6 +97,12 @@ export function listFromView(
   });
 }
 
+/**
+ * The last answer, reused while nothing it shows can differ: same view version (containers and
+ * node health), same options, same second (the human Status has one-second resolution).
+ */
+let last: { key: string; json: string } | undefined;
+
 /** The summaries as the JSON text of the reply. */
 export function listJson(
   cluster: Cluster,
@@ -109,11 +110,15 @@ export function listJson(
   find: (ref: string) => Entry | undefined,
 ): string {
   if (options.size === true) return JSON.stringify(listFromView(cluster, options, find));
-  const { entries, names } = select(cluster, options, find);
   const now = Date.now();
+  const key = `${cluster.id}|${cluster.view.version}|${Math.floor(now / 1000)}|${JSON.stringify(options)}`;
+  if (last?.key === key) return last.json;
+  const { entries, names } = select(cluster, options, find);
   const parts = entries.map((e, i) => {
     const status = cluster.nodeOf(e.owner).healthy ? statusOf(e, now) : "Host Down";
     return summaryJson(e, names[i]!, status, now);
   });
-  return `[${parts.join(",")}]`;
+  const json = `[${parts.join(",")}]`;
+  last = { key, json };
+  return json;
 }

@@ -69,6 +69,12 @@ export interface Entry {
   seq: number;
   /** The node's container object, once someone has opened it. */
   object?: Sender;
+  /** ps caches: `/node/name`, the summary serialized around its Status, the Status of one second. */
+  display?: string;
+  jsonHead?: string;
+  jsonTail?: string;
+  statusSecond?: number;
+  statusText?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -138,6 +144,11 @@ export class ClusterView {
   private readonly tombstones = new Map<string, number>();
   /** Bumped on every change (info caches on it). */
   version = 0;
+
+  /** Something ps shows changed outside the entries (a node's health): bump the version. */
+  touch(): void {
+    this.version++;
+  }
 
   /** A sequence number for a fetch about to begin. */
   nextSeq(): number {
