@@ -1,5 +1,5 @@
 import { Duplex } from "node:stream";
-import type { MuxStream } from "./mux-stream.ts";
+import type { MuxStream, StreamSink } from "./mux-stream.ts";
 
 /**
  * Byte streams (`att`) across the wire (docs/transport.md §5). The side that owns the real Duplex
@@ -10,58 +10,76 @@ import type { MuxStream } from "./mux-stream.ts";
 
 /** Pump the local Duplex `d` over `t`. `detach` undoes it without touching `d` (for a send that failed). */
 export function exportByteStream(d: Duplex, t: MuxStream): { detach(): void } {
-  const onData = (chunk: Buffer | string) => {
+  return new LocalByteStream(d, t);
+}
+
+class LocalByteStream implements StreamSink {
+  constructor(
+    private readonly d: Duplex,
+    private readonly t: MuxStream,
+  ) {
+    d.on("data", this.onData);
+    d.on("end", this.onEnd);
+    d.on("close", this.onClose);
+    d.on("error", noop);
+    t.sink = this;
+  }
+
+  private readonly onData = (chunk: Buffer | string): void => {
     const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     try {
-      if (!t.write([b])) {
-        d.pause();
-        t.drained().then(
-          () => d.resume(),
-          () => {},
-        );
+      if (!this.t.write([b])) {
+        this.d.pause();
+        this.t.drained().then(this.resume, noop);
       }
     } catch {
-      unhook();
-      d.destroy();
+      this.unhook();
+      this.d.destroy();
     }
   };
-  const onEnd = () => t.end();
-  const onClose = () => {
-    unhook();
-    if (!(t.localEnded && t.remoteEnded)) t.reset();
+
+  private readonly resume = (): void => {
+    this.d.resume();
   };
-  const onError = () => {};
-  const unhook = () => {
-    d.off("data", onData);
-    d.off("end", onEnd);
-    d.off("close", onClose);
-    d.off("error", onError);
+
+  private readonly onEnd = (): void => this.t.end();
+
+  private readonly onClose = (): void => {
+    this.unhook();
+    if (!(this.t.localEnded && this.t.remoteEnded)) this.t.reset();
   };
-  d.on("data", onData);
-  d.on("end", onEnd);
-  d.on("close", onClose);
-  d.on("error", onError);
-  t.sink = {
-    data(chunk) {
-      const n = chunk.length;
-      if (d.destroyed || d.writableEnded) return t.consumed(n);
-      d.write(chunk, () => t.consumed(n));
-    },
-    end() {
-      if (!d.destroyed && !d.writableEnded) d.end();
-    },
-    reset() {
-      unhook();
-      d.destroy();
-    },
-  };
-  return {
-    detach() {
-      unhook();
-      t.reset();
-    },
-  };
+
+  private unhook(): void {
+    this.d.off("data", this.onData);
+    this.d.off("end", this.onEnd);
+    this.d.off("close", this.onClose);
+    this.d.off("error", noop);
+  }
+
+  // ---- StreamSink: bytes from the peer go into the local Duplex ----
+  data(chunk: Buffer): void {
+    const n = chunk.length;
+    const t = this.t;
+    if (this.d.destroyed || this.d.writableEnded) t.consumed(n);
+    else this.d.write(chunk, () => t.consumed(n));
+  }
+
+  end(): void {
+    if (!this.d.destroyed && !this.d.writableEnded) this.d.end();
+  }
+
+  reset(): void {
+    this.unhook();
+    this.d.destroy();
+  }
+
+  detach(): void {
+    this.unhook();
+    this.t.reset();
+  }
 }
+
+function noop(): void {}
 
 /** The proxy Duplex for a byte stream the peer owns. `buffered`/`ended`: what arrived before the claim. */
 export function importByteStream(t: MuxStream, buffered: readonly Buffer[], ended: boolean): Duplex {

@@ -37,7 +37,7 @@ export class ProxySender implements Sender, StreamSink {
     try {
       ok = this.stream.writeMessage(enc.body);
     } catch {
-      enc.abort();
+      enc.abort.abort();
       throw new ClosedError(this.why);
     }
     if (!ok) await this.drained();

@@ -28,7 +28,7 @@ describe("wire session (docs/transport.md §4–7)", () => {
       ch.send(message(Verbs.Log, [String(i)], { ret: pipe()[1] })),
     );
     const settled = new Set<number>();
-    sends.forEach((p, i) => p.then(() => settled.add(i)));
+    for (const [i, p] of sends.entries()) void p.then(() => settled.add(i));
     await new Promise((r) => setTimeout(r, 50));
     assert.ok(settled.size <= 7, `only 7 rets fit, ${settled.size} sends went through`);
     assert.ok(client.mux.streamCount <= 8);

@@ -8,7 +8,7 @@ import { ChannelReader } from "./channel-reader.ts";
 import { ByteStreamRef, ChannelRef, decodeMessage, encodeMessage } from "./codec.ts";
 import { type DefaultedLimits, resolveLimits, type WireLimits } from "./limits.ts";
 import { Mux } from "./mux.ts";
-import type { MuxStream } from "./mux-stream.ts";
+import type { MuxStream, StreamSink } from "./mux-stream.ts";
 import { ProxySender } from "./proxy-sender.ts";
 
 /** The first byte written on every stream says what it carries (docs/transport.md §4). */
@@ -33,14 +33,62 @@ export interface WireOptions {
 /** What `encode` produced: the message body, and how to undo the exported streams if the write fails. */
 export interface Encoded {
   body: Buffer;
-  abort(): void;
+  abort: { abort(): void };
 }
 
-interface Unclaimed {
-  kind: number;
-  stream: MuxStream;
-  buffered: Buffer[];
-  ended: boolean;
+const ignore: StreamSink = { data() {}, end() {}, reset() {} };
+
+/** Reads the kind byte of a stream the peer opened, then hands the stream to its owner. */
+class KindSniffer implements StreamSink {
+  constructor(
+    private readonly session: WireSession,
+    private readonly s: MuxStream,
+  ) {}
+  data(chunk: Buffer): void {
+    this.s.consumed(1);
+    this.session.route(this.s, chunk[0]!);
+    if (chunk.length > 1) this.s.sink!.data(chunk.subarray(1));
+  }
+  end(): void {
+    this.s.reset();
+  }
+  reset(): void {}
+}
+
+/** A stream the peer opened for a reference that no message has claimed yet. */
+class Unclaimed implements StreamSink {
+  buffered: Buffer[] = [];
+  ended = false;
+  constructor(
+    private readonly table: Map<number, Unclaimed>,
+    readonly kind: number,
+    readonly stream: MuxStream,
+  ) {}
+  data(chunk: Buffer): void {
+    if (this.kind === StreamKind.Bytes) {
+      this.buffered.push(chunk);
+      return;
+    }
+    // A reply channel's opener only reads it: bytes from it break the protocol.
+    this.table.delete(this.stream.id);
+    this.stream.reset();
+  }
+  end(): void {
+    this.ended = true;
+  }
+  reset(): void {
+    this.table.delete(this.stream.id);
+  }
+}
+
+/** Undoes the streams exported for a message whose send failed. */
+class Exported {
+  reader: ChannelReader | undefined;
+  bridge: { detach(): void } | undefined;
+  abort(): void {
+    this.reader?.detach();
+    this.bridge?.detach();
+  }
 }
 
 /**
@@ -100,23 +148,21 @@ export class WireSession {
 
   /** @internal */
   encode(msg: Message): Encoded {
-    let reader: ChannelReader | undefined;
-    let bridge: { detach(): void } | undefined;
-    const abort = () => {
-      reader?.detach();
-      bridge?.detach();
-    };
+    const ex = new Exported();
     try {
       let ret: ChannelRef | undefined;
       let att: ByteStreamRef | undefined;
       if (msg.ret) {
         const s = this.mux.open([Buffer.of(StreamKind.Reply)], true);
-        reader = new ChannelReader(this, s, msg.ret, { ownsTarget: true, objectRef: msg.verb === Verbs.Ack });
+        ex.reader = new ChannelReader(this, s, msg.ret, {
+          ownsTarget: true,
+          objectRef: msg.verb === Verbs.Ack,
+        });
         ret = new ChannelRef(s.id);
       }
       if (msg.att) {
         const t = this.mux.open([Buffer.of(StreamKind.Bytes)]);
-        bridge = exportByteStream(msg.att, t);
+        ex.bridge = exportByteStream(msg.att, t);
         att = new ByteStreamRef(t.id);
       }
       const body = encodeMessage({ verb: msg.verb, args: msg.args, ret, att });
@@ -125,9 +171,9 @@ export class WireSession {
           `message of ${body.length} bytes exceeds the limit of ${this.limits.maxMessageBytes}`,
         );
       }
-      return { body, abort };
+      return { body, abort: ex };
     } catch (err) {
-      abort();
+      ex.abort();
       throw err;
     }
   }
@@ -152,23 +198,16 @@ export class WireSession {
   }
 
   private accept(s: MuxStream): void {
-    s.sink = {
-      data: (chunk) => {
-        s.consumed(1);
-        this.route(s, chunk[0]!);
-        if (chunk.length > 1) s.sink!.data(chunk.subarray(1));
-      },
-      end: () => s.reset(),
-      reset: () => {},
-    };
+    s.sink = new KindSniffer(this, s);
   }
 
-  private route(s: MuxStream, kind: number): void {
+  /** @internal the first byte of a stream the peer opened says what it is. */
+  route(s: MuxStream, kind: number): void {
     if (kind === StreamKind.Channel) {
       if (!this.handler) {
         this.log.debug({ stream: s.id }, "wire: peer opened a channel but nothing serves here; refused");
+        s.sink = ignore;
         s.reset();
-        s.sink = { data() {}, end() {}, reset() {} };
         return;
       }
       new ChannelReader(this, s, this.handler, { ownsTarget: false });
@@ -180,25 +219,13 @@ export class WireSession {
       this.unclaimed.size >= this.limits.maxUnclaimed
     ) {
       this.log.warn({ stream: s.id, kind }, "wire: unknown stream kind or too many unclaimed streams; reset");
+      s.sink = ignore;
       s.reset();
-      s.sink = { data() {}, end() {}, reset() {} };
       return;
     }
-    const entry: Unclaimed = { kind, stream: s, buffered: [], ended: false };
+    const entry = new Unclaimed(this.unclaimed, kind, s);
     this.unclaimed.set(s.id, entry);
-    s.sink = {
-      data: (chunk) => {
-        if (kind === StreamKind.Bytes) return void entry.buffered.push(chunk);
-        this.unclaimed.delete(s.id);
-        s.reset();
-      },
-      end: () => {
-        entry.ended = true;
-      },
-      reset: () => {
-        this.unclaimed.delete(s.id);
-      },
-    };
+    s.sink = entry;
   }
 
   private claim(id: number, kind: number, what: string): Unclaimed {
