@@ -121,6 +121,8 @@ export async function pumpStreams(opts: {
   } finally {
     out.off("close", onGone);
     replies.close();
+    // Without a byte source nobody else will end stdin: do it once the output is over.
+    if (!opts.stdinSrc) stdin?.close();
     if (!clientGone) opts.endOut();
   }
 }

@@ -36,16 +36,16 @@ async function deliver(
     });
     return;
   }
-  // No Upgrade header: the engine still streams, as 200 + raw-stream; stdin is not read then.
+  // No Upgrade header: the engine still streams, as 200 + raw-stream. Stdin is not read then, but
+  // stays open (its EOF could end the container) until the stream is over.
   const res = ctx.res!;
   res.writeHead(200, ["Content-Type", "application/vnd.docker.raw-stream"]);
   res.flushHeaders();
-  stdin?.close();
   await pumpStreams({
     replies,
     tty,
     out: res as Writable,
-    stdin: undefined,
+    stdin,
     stdinSrc: undefined,
     endOut: () => res.end(),
   });
