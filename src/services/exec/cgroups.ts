@@ -10,7 +10,8 @@ export interface Limits {
   nanoCpus: number;
 }
 
-const cgroupRoot = "/sys/fs/cgroup";
+/** Where the cgroup filesystems are mounted (a parameter so that tests can use a directory). */
+const defaultCgroupRoot = "/sys/fs/cgroup";
 const cpuPeriodUs = 100_000;
 const groupName = "libswarm-exec";
 
@@ -25,13 +26,13 @@ export interface CgroupHandle {
   remove(): void;
 }
 
-function isV2(): boolean {
+function isV2(cgroupRoot: string): boolean {
   return existsSync(join(cgroupRoot, "cgroup.controllers"));
 }
 
 function fail(what: string, why: string): never {
   throw new InvalidArgumentError(
-    `exec: cannot apply ${what}: ${why}. The exec service applies limits with cgroups (v2 at ${cgroupRoot}, or the v1 memory and cpu hierarchies) and needs write access there`,
+    `exec: cannot apply ${what}: ${why}. The exec service applies limits with cgroups (v2 at ${defaultCgroupRoot}, or the v1 memory and cpu hierarchies) and needs write access there`,
   );
 }
 
@@ -52,14 +53,14 @@ function makeDir(dir: string, what: string): void {
 }
 
 /** Check, without changing anything lasting, that this machine can apply `limits`. */
-export function checkLimits(limits: Limits): void {
+export function checkLimits(limits: Limits, cgroupRoot = defaultCgroupRoot): void {
   if (limits.memory < 0) throw new InvalidArgumentError("invalid memory limit: it must be positive");
   if (limits.nanoCpus < 0) throw new InvalidArgumentError("invalid CPU limit: it must be positive");
   if (limits.memory > 0 && limits.memory < 6 * 1024 * 1024) {
     throw new InvalidArgumentError("Minimum memory limit allowed is 6MB");
   }
   if (limits.memory === 0 && limits.nanoCpus === 0) return;
-  if (isV2()) {
+  if (isV2(cgroupRoot)) {
     const controllers = readFileSync(join(cgroupRoot, "cgroup.controllers"), "utf8").split(/\s+/);
     if (limits.memory > 0 && !controllers.includes("memory"))
       fail("--memory", "the cgroup v2 memory controller is not enabled");
@@ -76,11 +77,15 @@ export function checkLimits(limits: Limits): void {
 }
 
 /** Create the cgroup(s) for one run of a container and set its limits. Undefined when there are none. */
-export function createCgroup(name: string, limits: Limits): CgroupHandle | undefined {
+export function createCgroup(
+  name: string,
+  limits: Limits,
+  cgroupRoot = defaultCgroupRoot,
+): CgroupHandle | undefined {
   if (limits.memory === 0 && limits.nanoCpus === 0) return undefined;
-  checkLimits(limits);
+  checkLimits(limits, cgroupRoot);
   const quota = Math.max(1000, Math.round((limits.nanoCpus * cpuPeriodUs) / 1e9));
-  if (isV2()) {
+  if (isV2(cgroupRoot)) {
     const parent = join(cgroupRoot, groupName);
     makeDir(parent, "limits");
     const wanted = [limits.memory > 0 ? "+memory" : "", limits.nanoCpus > 0 ? "+cpu" : ""]
@@ -92,7 +97,7 @@ export function createCgroup(name: string, limits: Limits): CgroupHandle | undef
     makeDir(dir, "limits");
     if (limits.memory > 0) tryWrite(join(dir, "memory.max"), String(limits.memory), "--memory");
     if (limits.nanoCpus > 0) tryWrite(join(dir, "cpu.max"), `${quota} ${cpuPeriodUs}`, "--cpus");
-    return handle([dir], () => /oom_kill (\d+)/.exec(readOr(join(dir, "memory.events")))?.[1] !== "0");
+    return handle([dir], () => oomCount(join(dir, "memory.events")) > 0);
   }
   const dirs: string[] = [];
   let memDir: string | undefined;
@@ -110,10 +115,13 @@ export function createCgroup(name: string, limits: Limits): CgroupHandle | undef
     tryWrite(join(cpuDir, "cpu.cfs_quota_us"), String(quota), "--cpus");
   }
   return handle(dirs, () => {
-    if (!memDir) return false;
-    const m = /oom_kill (\d+)/.exec(readOr(join(memDir, "memory.oom_control")));
-    return m !== null && m[1] !== "0";
+    return memDir !== undefined && oomCount(join(memDir, "memory.oom_control")) > 0;
   });
+}
+
+/** The `oom_kill` counter of memory.events (v2) or memory.oom_control (v1); 0 when absent. */
+function oomCount(file: string): number {
+  return Number(/oom_kill (\d+)/.exec(readOr(file))?.[1] ?? 0);
 }
 
 function readOr(file: string): string {

@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { EventLog, eventJSON } from "./events.ts";
+import { commandOf } from "./inspect.ts";
+import { type LogEntry, logTime, selectEntries, splitLines } from "./logfile.ts";
+import { lookPath, resolveUser } from "./lookup.ts";
+import { exitCodeOf, parseSignal } from "./signals.ts";
+import { parsePs } from "./top.ts";
+
+describe("exec helpers", () => {
+  const dir = mkdtempSync(join(tmpdir(), "swarm-exec-helpers-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("signals: names, SIG names, numbers; exit codes are 128+n for a signal", () => {
+    assert.equal(parseSignal("HUP"), "SIGHUP");
+    assert.equal(parseSignal("sigterm"), "SIGTERM");
+    assert.equal(parseSignal("9"), "SIGKILL");
+    assert.throws(() => parseSignal("NOPE"), /Invalid signal: NOPE/);
+    assert.throws(() => parseSignal("999"), /Invalid signal: 999/);
+    assert.equal(exitCodeOf(null, "SIGKILL"), 137);
+    assert.equal(exitCodeOf(null, "SIGTERM"), 143);
+    assert.equal(exitCodeOf(3, null), 3);
+  });
+
+  test("lookPath words its errors as runc does", () => {
+    assert.match(lookPath("sh", "/usr/bin:/bin", "/"), /\/sh$/);
+    assert.throws(() => lookPath("nope-x", "/usr/bin:/bin", "/"), {
+      message: 'exec: "nope-x": executable file not found in $PATH',
+    });
+    assert.throws(() => lookPath("./missing", "/bin", dir), {
+      message: 'exec: "./missing": stat ./missing: no such file or directory',
+    });
+    const plain = join(dir, "plain");
+    writeFileSync(plain, "x");
+    chmodSync(plain, 0o644);
+    assert.throws(() => lookPath("./plain", "/bin", dir), { message: 'exec: "./plain": permission denied' });
+    assert.throws(() => lookPath(dir, "/bin", "/"), /permission denied/, "a directory is not a program");
+  });
+
+  test("users: names, numbers, groups; unknown names in the engine's words", () => {
+    assert.deepEqual(resolveUser("root"), { uid: 0, gid: 0, home: "/root", name: "root" });
+    assert.equal(resolveUser("")?.uid, undefined);
+    assert.equal(resolveUser("4242:4343")?.gid, 4343);
+    assert.throws(
+      () => resolveUser("no-such-user-x"),
+      /unable to find user no-such-user-x: no matching entries/,
+    );
+    assert.throws(() => resolveUser("root:no-such-group-x"), /unable to find group no-such-group-x/);
+  });
+
+  test("ps output: titles from the header, rows of the given PIDs, the command keeps its spaces", () => {
+    const out = [
+      "UID          PID    PPID  C STIME TTY          TIME CMD",
+      "root           1       0  0 06:00 ?        00:00:01 /sbin/init splash",
+      "root         200       1  0 06:01 ?        00:00:00 sh -c while true; do sleep 1; done",
+      "root         201     200  0 06:01 ?        00:00:00 sleep 1",
+      "",
+    ].join("\n");
+    const r = parsePs(out, [200, 201]);
+    assert.deepEqual(r.Titles, ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]);
+    assert.deepEqual(r.Processes, [
+      ["root", "200", "1", "0", "06:01", "?", "00:00:00", "sh -c while true; do sleep 1; done"],
+      ["root", "201", "200", "0", "06:01", "?", "00:00:00", "sleep 1"],
+    ]);
+    assert.throws(() => parsePs("USER COMMAND\nroot x\n", [1]), /Couldn't find PID field/);
+  });
+
+  test("log entries: one per line, tail, time window, streams", () => {
+    assert.deepEqual(splitLines(Buffer.from("a\nb\nc")), ["a\n", "b\n", "c"]);
+    assert.match(logTime(1_795_397_900_000_000_000n), /^2026-11-23T\d\d:\d\d:\d\d\.000000000Z$/);
+    const at = (s: number) => logTime(BigInt(s) * 1_000_000_000n);
+    const entries: LogEntry[] = [
+      { log: "1\n", stream: "stdout", time: at(100) },
+      { log: "2\n", stream: "stderr", time: at(200) },
+      { log: "3\n", stream: "stdout", time: at(300) },
+    ];
+    assert.deepEqual(
+      selectEntries(entries, { tail: "2" }).map((e) => e.log),
+      ["2\n", "3\n"],
+    );
+    assert.deepEqual(selectEntries(entries, { tail: "0" }), []);
+    assert.deepEqual(
+      selectEntries(entries, { stderr: false }).map((e) => e.log),
+      ["1\n", "3\n"],
+    );
+    assert.deepEqual(
+      selectEntries(entries, { since: 150, until: 250 }).map((e) => e.log),
+      ["2\n"],
+    );
+  });
+
+  test("Entrypoint and Cmd: lists, or a shell string", () => {
+    assert.deepEqual(commandOf(["/entry"], ["a", "b"]), ["/entry", "a", "b"]);
+    assert.deepEqual(commandOf(null, "echo hi"), ["/bin/sh", "-c", "echo hi"]);
+    assert.deepEqual(commandOf(null, null), []);
+  });
+
+  test("events: engine JSON with an exact timeNano; since replays, filters apply", async () => {
+    const log = new EventLog();
+    log.emit("create", "a".repeat(64), { image: "busybox", name: "one" });
+    log.emit("start", "b".repeat(64), { image: "busybox", name: "two" });
+    const got: string[] = [];
+    const ac = new AbortController();
+    await log.watch(
+      { since: 0, until: Date.now() / 1000 + 0.05, filters: { container: ["one"] } },
+      async (json) => {
+        got.push(json);
+        return true;
+      },
+      ac.signal,
+    );
+    assert.equal(got.length, 1);
+    const e = JSON.parse(got[0]!);
+    assert.deepEqual(
+      [e.status, e.Action, e.from, e.Actor.Attributes.name, e.scope],
+      ["create", "create", "busybox", "one", "local"],
+    );
+    assert.match(got[0]!, /"timeNano":\d{19}\}$/);
+    assert.match(
+      eventJSON({
+        type: "container",
+        action: "die",
+        id: "x",
+        attributes: {},
+        timeNano: 1795397912542806583n,
+      }),
+      /"time":1795397912,"timeNano":1795397912542806583\}$/,
+    );
+  });
+});
