@@ -250,6 +250,10 @@ describe("guard in a chain (in-process, §6 messages)", () => {
       assert.equal((await r.client.ls()).length, 2);
       // a scoped root cannot be re-scoped
       assert.match(await forbidden(alice.call("As", ["bob"])), /identity/);
+      // Closing a scoped root (which shares guard's output here) ends nothing for anyone else.
+      alice.target.close();
+      assert.match(await bob.get("version"), /ApiVersion/);
+      assert.match(await r.client.get("version"), /ApiVersion/);
       const recs = r.records.filter((x) => (x.obj as { guard?: string }).guard === "decision");
       assert.ok(recs.some((x) => JSON.stringify(x.obj).includes('"user":"alice"')));
     } finally {

@@ -118,8 +118,13 @@ export class Guarded implements Sender {
     }
   }
 
+  /**
+   * Closing is EOF only where the protocol gives it a meaning: guard's own root (its input ended)
+   * and a stdin stream. A scoped root may share guard's output, and a backend may hand the same
+   * container object to several callers, so one caller's close must not end them for everyone.
+   */
   close(): void {
-    this.target.close();
+    if (this.kind === "stdin" || (this.kind === "root" && !this.session.identified)) this.target.close();
   }
 
   private renamed(name: string): void {
