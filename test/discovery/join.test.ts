@@ -123,3 +123,21 @@ test("join: bad arguments fail at spawn with a clear message", async () => {
   const r3 = await runSwarmd(["join --discovery zk://h/p --advertise a:1"]);
   assert.match(r3.stderr, /want etcd:\/\//);
 });
+
+test("etcd restarts: the watch resumes and join registers again", async () => {
+  const w = watch(`etcd://${etcd.hostPort}/t3`);
+  try {
+    const j = startJoin("t3", engines[0]!.host);
+    await w.waitFor((l) => l.length === 1, 10_000);
+    await etcd.restart(1500);
+    // A node that registers after the restart shows up: the watch came back by itself.
+    startJoin("t3", engines[1]!.host);
+    await w.waitFor((l) => l.length === 2, 10_000);
+    // Through the outage join kept running and renews again (the key is still there a TTL later).
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.deepEqual(w.lists.at(-1)?.list, [engines[0]!.host, engines[1]!.host].sort());
+    assert.equal(j.proc.exitCode, null);
+  } finally {
+    w.stop();
+  }
+});

@@ -19,6 +19,8 @@ export interface Etcd {
   hostPort: string;
   dir: string;
   log(): string;
+  /** Kill etcd (SIGKILL), stay down `downMs`, and start it again on the same ports and data. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,48 +59,69 @@ export async function startEtcd(): Promise<Etcd> {
   const peerPort = await freePort();
   const url = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
-  const proc = spawn(
-    "etcd",
-    [
-      "--name",
-      "test",
-      "--data-dir",
-      join(dir, "data"),
-      "--listen-client-urls",
-      url,
-      "--advertise-client-urls",
-      url,
-      "--listen-peer-urls",
-      peer,
-      "--initial-advertise-peer-urls",
-      peer,
-      "--initial-cluster",
-      `test=${peer}`,
-      "--log-level",
-      "warn",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  running.add(proc);
+  const args = [
+    "--name",
+    "test",
+    "--data-dir",
+    join(dir, "data"),
+    "--listen-client-urls",
+    url,
+    "--advertise-client-urls",
+    url,
+    "--listen-peer-urls",
+    peer,
+    "--initial-advertise-peer-urls",
+    peer,
+    "--initial-cluster",
+    `test=${peer}`,
+    "--log-level",
+    "warn",
+  ];
   let log = "";
-  proc.stdout!.on("data", (d) => (log += d));
-  proc.stderr!.on("data", (d) => (log += d));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+  let proc: ChildProcess;
+  let exited: Promise<void>;
+  const launch = async () => {
+    proc = spawn("etcd", args, { stdio: ["ignore", "pipe", "pipe"] });
+    running.add(proc);
+    proc.stdout!.on("data", (d) => (log += d));
+    proc.stderr!.on("data", (d) => (log += d));
+    exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+    const deadline = Date.now() + 20_000;
+    while (!(await healthy(url))) {
+      if (proc.exitCode !== null || Date.now() > deadline) {
+        await halt();
+        throw new Error(`etcd did not start on ${url}:\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const halt = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
     await exited;
     clearTimeout(timer);
     running.delete(proc);
+  };
+  const stop = async () => {
+    await halt();
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 20_000;
-  while (!(await healthy(url))) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`etcd did not start on ${url}:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await launch();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
-  return { url, hostPort: `127.0.0.1:${clientPort}`, dir, log: () => log, stop };
+  return {
+    url,
+    hostPort: `127.0.0.1:${clientPort}`,
+    dir,
+    log: () => log,
+    stop,
+    async restart(downMs = 0) {
+      await halt("SIGKILL");
+      await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
+  };
 }
