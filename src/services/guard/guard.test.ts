@@ -219,6 +219,34 @@ describe("guard in a chain (in-process, §6 messages)", () => {
     }
   });
 
+  it("name scoping: creates and renames must keep the name in scope", async () => {
+    const r = await rig([], 'containers: allow\nscope:\n  names: ["a-*"]\n', (e) => e.add("b-web"));
+    try {
+      const c = r.client;
+      assert.equal((await c.ls()).length, 0);
+      const made = await c.call("Spawn", create({}, "a-1"), ["Ack"]);
+      const a1 = new Client(made.ret!);
+      assert.match(
+        await forbidden(c.call("Spawn", create({}, "b-1"), ["Ack"])),
+        /scope.names \(policy.yaml:3\)/,
+      );
+      assert.match(
+        await forbidden(c.call("Spawn", create({}), ["Ack"])),
+        /container name "" matches none of a-\*/,
+      );
+      assert.match(await forbidden(a1.call("Rename", ["b-2"])), /scope.names/);
+      await a1.call("Rename", ["a-2"]);
+      await a1.start();
+      assert.match(await forbidden(c.open("b-web")), /scope.names/);
+      assert.deepEqual(
+        JSON.parse(await c.get("containers", "{}")).map((x: { Names: string[] }) => x.Names[0]),
+        ["/a-2"],
+      );
+    } finally {
+      await r.stop();
+    }
+  });
+
   it("per-user rules apply to the root scoped by As; anonymous gets the top level", async () => {
     const policy = [
       "containers: read",
