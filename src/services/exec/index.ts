@@ -1,6 +1,23 @@
+import { InvalidArgumentError } from "../../core/errors.ts";
 import type { ServiceDefinition } from "../service.ts";
-import { parseOptions, usage } from "./options.ts";
+import { lookPath } from "./lookup.ts";
+import { type ExecOptions, parseOptions, usage } from "./options.ts";
 import { ExecBackend } from "./root.ts";
+
+/** What --isolate needs, checked once at startup rather than failing inside every container. */
+function checkIsolation(options: ExecOptions): void {
+  if (!options.isolate) return;
+  if ((process.getuid?.() ?? 0) !== 0) {
+    throw new InvalidArgumentError("exec: --isolate needs root (it creates namespaces with unshare)");
+  }
+  for (const tool of ["unshare", "nsenter"]) {
+    try {
+      lookPath(tool, process.env.PATH ?? "/usr/bin:/bin", "/");
+    } catch {
+      throw new InvalidArgumentError(`exec: --isolate needs ${tool} (util-linux) on the PATH`);
+    }
+  }
+}
 
 /**
  * `exec`: a Docker backend root (docs/PROTOCOL.md §6) whose containers are programs of this
@@ -12,9 +29,11 @@ export const exec: ServiceDefinition = {
   usage,
   create(args, ctx) {
     const options = parseOptions(args);
+    checkIsolation(options);
+    // Opened here, so that a state directory in use fails swarmd's start with one clear line.
+    const backend = new ExecBackend(options, ctx.log);
+    ctx.log.info({ root: options.root, isolate: options.isolate }, "exec: ready");
     return async ({ input }) => {
-      const backend = new ExecBackend(options, ctx.log);
-      ctx.log.info({ root: options.root, isolate: options.isolate }, "exec: ready");
       try {
         for await (const msg of input) await backend.root.send(msg);
       } finally {
