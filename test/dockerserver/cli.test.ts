@@ -9,7 +9,7 @@ import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { docker, dockerUntil } from "../harness/docker-cli.ts";
+import { docker, dockerInPty, dockerUntil } from "../harness/docker-cli.ts";
 import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
 import { makeTestCerts } from "../harness/engine.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
@@ -106,6 +106,17 @@ for (const middle of [[], ["debug"]]) {
       );
       assert.equal(r.timedOut, false);
       assert.equal(r.stdout, `die ${name} 2\n`);
+    });
+
+    test("run -it at a terminal: typed input is echoed and read, ^D ends it", async () => {
+      const r = await dockerInPty(
+        host,
+        ["run", "-it", "--rm", "--network", "none", "busybox", "cat"],
+        ["hello\r", "\u0004"],
+      );
+      assert.equal(r.timedOut, false);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, "hello\r\nhello\r\n", "the tty echo, then cat's output");
     });
 
     test("logs -f follows a running container until interrupted", async () => {

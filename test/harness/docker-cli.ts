@@ -32,7 +32,8 @@ function dockerConfig(): string {
   return configDir;
 }
 
-function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** The environment the CLI runs with: an empty DOCKER_CONFIG, no DOCKER_HOST/CONTEXT/TLS from outside. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: dockerConfig(), ...extra };
   delete env.DOCKER_HOST;
   delete env.DOCKER_CONTEXT;
@@ -113,6 +114,44 @@ export function dockerUntil(
     });
     child.once("close", (code, signal) => {
       clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, timedOut });
+    });
+  });
+}
+
+/**
+ * Run `docker -H host args…` under a pseudo-terminal (script(1)), as a user at a terminal would, for
+ * `-t` with `-i`. `keys` are typed one entry at a time, `delayMs` apart, after `delayMs`.
+ */
+export function dockerInPty(
+  host: string,
+  args: readonly string[],
+  keys: readonly string[],
+  opts: { delayMs?: number; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = ["docker", "-H", host, ...args].map(quote).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      env: cliEnv(),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const delay = opts.delayMs ?? 700;
+    const timers = keys.map((k, i) => setTimeout(() => child.stdin.write(k), delay * (i + 1)));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 20_000);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      for (const t of timers) clearTimeout(t);
+      child.stdin.destroy();
       resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, timedOut });
     });
   });
