@@ -4,6 +4,8 @@
  *   (a) engine      the engine's own unix socket
  *   (b) swarmd      swarmd `dockerserver → dockerclient` (and `→ forward`) in front of the engine
  *   (c) haproxy     HAProxy as a plain unix-socket proxy (mode tcp) in front of the engine
+ *   (d) node-bytes  a Node.js byte proxy in its own process: what `forward` as a raw pass-through
+ *                   inside swarmd would cost at best (it would bypass the protocol)
  *
  * For each: requests per second and p50/p99 latency of `GET /_ping` and `GET /v1.41/containers/json`
  * (autocannon, keep-alive connections), side by side in one run, then the wall time of `docker ps`
@@ -106,6 +108,20 @@ function startHaproxy(bin: string, dir: string, engineSocket: string): { sock: s
   return { sock, proc };
 }
 
+/** A byte-for-byte unix-socket proxy in a child Node.js process (hijacked streams work unchanged). */
+function startByteProxy(dir: string, engineSocket: string): { sock: string; proc: ChildProcess } {
+  const sock = join(dir, "bytes.sock");
+  const code = `
+    const net = require("node:net");
+    net.createServer((c) => {
+      const u = net.connect(${JSON.stringify(engineSocket)});
+      c.pipe(u); u.pipe(c);
+      c.on("error", () => u.destroy()); u.on("error", () => c.destroy());
+    }).listen(${JSON.stringify(sock)});`;
+  const proc = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "ignore", "inherit"] });
+  return { sock, proc };
+}
+
 async function load(socketPath: string, path: string, duration: number) {
   const r = await autocannon({ url: `http://localhost${path}`, socketPath, connections, duration });
   return {
@@ -180,6 +196,14 @@ async function main(): Promise<void> {
     });
     await waitForSocket(haproxy.sock, "haproxy");
     targets.push({ name: "haproxy", socket: haproxy.sock });
+    const bytes = startByteProxy(dir, engine.socket);
+    children.push({
+      stop: async () => {
+        bytes.proc.kill("SIGTERM");
+      },
+    });
+    await waitForSocket(bytes.sock, "node byte proxy");
+    targets.push({ name: "node-bytes", socket: bytes.sock });
 
     // Rounds in rotating order, median per target: the machine's drift (and other work on it)
     // falls on every target alike instead of on whichever ran last.
@@ -210,6 +234,8 @@ async function main(): Promise<void> {
         "swarmd-forward/engine": r("swarmd-forward", "engine"),
         "haproxy/engine": r("haproxy", "engine"),
         "swarmd-dockerclient/haproxy": r("swarmd-dockerclient", "haproxy"),
+        "node-bytes/engine": r("node-bytes", "engine"),
+        "swarmd-dockerclient/node-bytes": r("swarmd-dockerclient", "node-bytes"),
       };
     }
     ratios.dockerPs = {
