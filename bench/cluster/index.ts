@@ -46,10 +46,16 @@ function stats(ms: number[]): Stats {
   };
 }
 
-async function measure(what: string, n: number, fn: (i: number) => Promise<unknown>): Promise<Stats> {
+async function measure(
+  what: string,
+  n: number,
+  fn: (i: number) => Promise<unknown>,
+  prepare?: (i: number) => Promise<unknown>,
+): Promise<Stats> {
   const t0 = performance.now();
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
+    await prepare?.(i);
     const start = performance.now();
     await fn(i);
     times.push(performance.now() - start);
@@ -115,6 +121,13 @@ process.stderr.write(`bench cluster: idle CPU ${idleCpuPercent}% of one core\n`)
 const info = await measure("info", RUNS, () => root.get("info"));
 const runs = await measure("run", RUNS, (i) => run(i, "p"));
 const ps = await measure("ps", RUNS, async () => (await root.get("containers", "{}")).length);
+// ps right after a change (a run): nothing can be reused from the previous answer
+const psCold = await measure(
+  "ps after a change",
+  Math.min(RUNS, 100),
+  async () => (await root.get("containers", "{}")).length,
+  (i) => run(i, "c"),
+);
 const psLimit = await measure(
   "ps -n 10",
   RUNS,
@@ -183,7 +196,7 @@ writeResults("cluster", {
   },
   startupMs,
   idleCpuPercentOfOneCore: idleCpuPercent,
-  protocol: { info, run: runs, ps, psLimit10: psLimit },
+  protocol: { info, run: runs, ps, psAfterChange: psCold, psLimit10: psLimit },
   http: { info: httpInfo, run: httpRun, ps: httpPs, psLimit10: httpPsLimit },
   classicSwarm: classic,
   targets: { infoP99Ms: 36, runP99Ms: 40 },
@@ -202,6 +215,7 @@ writeResults("cluster", {
   notes: [
     "Everything runs in one process (swarmd with dockerserver, aggregate and the 1,000 simulators), so memory is the whole swarmd's, simulators included.",
     "run = Spawn + Start (docker run -d: create, then start); ps lists every running container (30,000+, ~18 MB of JSON); psLimit10 is docker ps -n 10.",
+    "ps repeated with no change in between is answered from the previous answer (same second, same view); psAfterChange times ps right after a run, when nothing can be reused.",
     "Latencies are sequential (one request at a time), measured from sending the request to its reply.",
   ],
 });

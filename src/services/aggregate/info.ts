@@ -69,6 +69,8 @@ function nodeFragment(n: ClusterNode): string {
   return json;
 }
 
+const joined = new WeakMap<Cluster, { key: string; json: string }>();
+
 const statusMarker = "\u0000SystemStatus\u0000";
 
 /**
@@ -81,8 +83,16 @@ export function clusterInfoJson(cluster: Cluster): string {
   const head: string[] = [];
   for (const [k, v] of doc.SystemStatusHead as [string, string][]) head.push(JSON.stringify([k, v]));
   delete doc.SystemStatusHead;
-  const parts = [...head, ...cluster.nodes.map(nodeFragment)];
-  return JSON.stringify(doc).replace(JSON.stringify(statusMarker), `[${parts.join(",")}]`);
+  // Node parts change with the view (containers, health) or by the second (UpdatedAt); in between
+  // the joined text is reused.
+  const key = `${Math.floor(Date.now() / 1000)}|${cluster.view.version}`;
+  let nodes = joined.get(cluster);
+  if (nodes?.key !== key) {
+    nodes = { key, json: cluster.nodes.map(nodeFragment).join(",") };
+    joined.set(cluster, nodes);
+  }
+  const all = head.length ? `${head.join(",")},${nodes.json}` : nodes.json;
+  return JSON.stringify(doc).replace(JSON.stringify(statusMarker), () => `[${all}]`);
 }
 
 export function clusterInfo(cluster: Cluster, withNodes = true): Record<string, unknown> {

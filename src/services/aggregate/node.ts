@@ -50,6 +50,17 @@ export interface NodeDeps {
   claimName(node: ClusterNode, engineName: string): string | undefined;
 }
 
+/** Errors that mean the node itself is not answering (rather than one request failing). */
+export function nodeUnreachable(err: unknown): boolean {
+  return (
+    err instanceof SwarmError &&
+    (err.code === ErrorCodes.Unavailable ||
+      err.code === ErrorCodes.Closed ||
+      err.code === ErrorCodes.NoReply ||
+      err.code === ErrorCodes.Timeout)
+  );
+}
+
 /** How many container fetches one node runs at once during a resync. */
 const syncConcurrency = 16;
 
@@ -244,7 +255,17 @@ export class ClusterNode implements Owner, SchedNode {
     const ids = [...m.args];
     let next = 0;
     const worker = async () => {
-      while (next < ids.length) await this.fetch(ids[next++]!);
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        try {
+          await this.fetch(id);
+        } catch (err) {
+          // One container the node cannot describe (being removed, say) does not fail the node;
+          // a node that stops answering does.
+          if (nodeUnreachable(err)) throw err;
+          this.deps.log.debug({ node: this.name, id, err: toErrorArgs(err)[0] }, "resync: fetch failed");
+        }
+      }
     };
     await Promise.all(Array.from({ length: Math.min(syncConcurrency, ids.length) }, worker));
     view.sweep(this, seq);

@@ -20,7 +20,7 @@ import { nameInUse, wrapContainer } from "./container.ts";
 import { type DockerEvent, eventMatcher } from "./events.ts";
 import { applyFilters, type Exclusion, explain } from "./filters.ts";
 import { bytesSize, clusterInfoJson, serverVersion } from "./info.ts";
-import type { ClusterNode } from "./node.ts";
+import { type ClusterNode, nodeUnreachable } from "./node.ts";
 import { listJson } from "./ps.ts";
 import { readScheduleRequest } from "./request.ts";
 import { resolve } from "./resolver.ts";
@@ -194,17 +194,6 @@ async function df(cluster: Cluster): Promise<unknown> {
   return out;
 }
 
-/** Errors that mean "that node could not do it", so the next best node is tried. */
-function nodeFailed(err: unknown): boolean {
-  return (
-    err instanceof SwarmError &&
-    (err.code === ErrorCodes.Unavailable ||
-      err.code === ErrorCodes.Closed ||
-      err.code === ErrorCodes.NoReply ||
-      err.code === ErrorCodes.Timeout)
-  );
-}
-
 /** Spawn [config, name]: check the name across the cluster, pick a node, create there. */
 async function spawn(cluster: Cluster, msg: Message): Promise<void> {
   const req = readScheduleRequest(msg.args[0] ?? "");
@@ -228,19 +217,30 @@ async function spawn(cluster: Cluster, msg: Message): Promise<void> {
       node.pendingCpus += req.reservation.cpus;
       node.pendingMemory += req.reservation.memory;
       try {
-        const m = await call(node.root, Verbs.Spawn, [JSON.stringify(req.config), name], [Verbs.Ack]);
+        let m: Message;
+        try {
+          m = await call(node.root, Verbs.Spawn, [JSON.stringify(req.config), name], [Verbs.Ack]);
+        } catch (err) {
+          // Only a node that could not be reached at all is retried elsewhere: anything else may
+          // have created the container, and a second try would make two.
+          if (!(err instanceof SwarmError && err.code === ErrorCodes.Unavailable) || attempt === 2) throw err;
+          node.markUnhealthy(err);
+          cluster.log.warn(
+            { node: node.name, err: toErrorArgs(err)[0] },
+            "create failed on node; trying another",
+          );
+          continue;
+        }
         const id = m.args[0] ?? "";
         if (!m.ret) throw new UnavailableError(`node ${node.name}: create handed back no container`);
-        await node.fetch(id, m.ret);
+        await node.fetch(id, m.ret).catch((err) => {
+          cluster.log.warn(
+            { node: node.name, err: toErrorArgs(err)[0] },
+            "created, but could not read it back yet",
+          );
+        });
         await ack(msg, [...m.args], wrapContainer(cluster, node, id, m.ret));
         return;
-      } catch (err) {
-        if (!nodeFailed(err) || attempt === 2) throw err;
-        node.markUnhealthy(err);
-        cluster.log.warn(
-          { node: node.name, err: toErrorArgs(err)[0] },
-          "create failed on node; trying another",
-        );
       } finally {
         node.pendingContainers--;
         node.pendingCpus -= req.reservation.cpus;
