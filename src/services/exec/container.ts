@@ -348,6 +348,13 @@ export class Container {
         endRun = r;
       });
       this.proc = adopt(this.rec, (info) => void this.exited(info).finally(endRun));
+      // Its cgroup is still there: take it back, so execs join it and it is removed at the exit.
+      const hc = this.rec.hostConfig;
+      try {
+        this.cgroup = createCgroup(this.id, { memory: hc.Memory ?? 0, nanoCpus: hc.NanoCpus ?? 0 });
+      } catch {
+        this.cgroup = undefined;
+      }
       this.host.log.info({ id: this.id, pid: s.Pid }, "exec: found a running container again");
       return;
     }
