@@ -78,8 +78,16 @@ export function classify(kind: Kind, msg: Message): Classified {
   }
 }
 
+const WHERE: Record<string, string> = {
+  root: "the root",
+  container: "a container",
+  exec: "an exec",
+  "stdin stream": "a stdin stream",
+  "unclassified object": "an unclassified object",
+};
+
 function unknown(where: string, verb: string): Classified {
-  return { type: "unknown", what: `${verb} on ${where === "root" ? "the root" : `an ${where}`}` };
+  return { type: "unknown", what: `${verb} on ${WHERE[where] ?? where}` };
 }
 
 function classifyRoot(verb: string, args: readonly string[]): Classified {

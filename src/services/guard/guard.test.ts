@@ -97,7 +97,7 @@ describe("guard in a chain (in-process, §6 messages)", () => {
       await stdin.log("stdin", "hello\n");
       assert.match(
         await forbidden(stdin.call("Kill", ["9"])),
-        /Kill on an stdin stream denied by rule default-deny/,
+        /Kill on a stdin stream denied by rule default-deny/,
       );
       replies.close();
       assert.deepEqual(r.engine.stdin, ["hello\n"]);
@@ -105,7 +105,7 @@ describe("guard in a chain (in-process, §6 messages)", () => {
       // An unknown verb to a container is denied, never forwarded.
       assert.match(
         await forbidden(web.call("Commit", [])),
-        /Commit on an container denied by rule default-deny/,
+        /Commit on a container denied by rule default-deny/,
       );
       assert.ok(!r.engine.seen.some((s) => s.endsWith("Commit")));
     } finally {
