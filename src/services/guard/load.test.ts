@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parsePolicy } from "./load.ts";
 import { effectiveRules } from "./policy.ts";
@@ -26,7 +27,7 @@ describe("policy loader", () => {
     bad("restrict:\n  require_user: deny\n", /p\.yaml:2:17: restrict.require_user must be true or false/);
     bad("scope:\n  labels: {}\n", /p\.yaml:2:11: scope.labels must name at least one label/);
     bad("users:\n  alice:\n    users: {}\n", /p\.yaml:3:5: unknown key "users" in users.alice/);
-    bad("version: 2\n", /p\.yaml:1:10: version must be 1/);
+    bad("version: 1\n", /p\.yaml:1:10: version is the docker version section \(allow or deny\)/);
     bad("- a\n- b\n", /p\.yaml:1:1: the policy must be a mapping/);
     bad("# only a comment\n", /the policy is empty/);
   });
@@ -34,7 +35,7 @@ describe("policy loader", () => {
   it("loads every key, and users override the top level key by key", () => {
     const p = parsePolicy(
       [
-        "version: 1",
+        "version: deny",
         "containers: read",
         "start: allow",
         "allow: [containers.top]",
@@ -71,5 +72,14 @@ describe("policy loader", () => {
     assert.equal(anon.sections.containers?.value, "read");
     assert.equal(anon.restrict.privileged.value, true);
     assert.equal(anon.restrict.user_root.rule, "default restrict.user_root");
+  });
+
+  it("the example policy in docs/services/guard.md loads", () => {
+    const doc = readFileSync(new URL("../../../docs/services/guard.md", import.meta.url), "utf8");
+    const example = doc.match(/```yaml\n(# Sections[\s\S]*?)```/)?.[1];
+    assert.ok(example, "the docs have the example");
+    const p = parsePolicy(example, "guard.yaml");
+    assert.deepEqual([...p.users.keys()], ["alice", "bob"]);
+    assert.equal(effectiveRules(p, "alice").scope.labels?.value.team, "a");
   });
 });

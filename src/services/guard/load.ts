@@ -74,7 +74,7 @@ const RULESET_KEYS = [
   "restrict",
   "scope",
 ] as const;
-const TOP_KEYS = ["version", ...RULESET_KEYS, "users"] as const;
+const TOP_KEYS = [...RULESET_KEYS, "users"] as const;
 const RESTRICT_KEYS = [...(Object.keys(DEFAULT_RESTRICT) as RestrictKey[]), "images"].filter(
   (k) => k !== "images_allow" && k !== "images_deny",
 );
@@ -169,9 +169,7 @@ class Reader {
     const policy = emptyPolicy();
     const entries = this.entries(root, "", TOP_KEYS);
     for (const [key, , value] of entries) {
-      if (key === "version") {
-        if (!isScalar(value) || value.value !== 1) this.fail(value, "version must be 1");
-      } else if (key === "users") {
+      if (key === "users") {
         for (const [user, k, body] of this.entries(value, "users", null)) {
           if (!USER_NAME.test(user))
             this.fail(k, `user name ${JSON.stringify(user)} must be non-empty, without spaces`);
@@ -179,7 +177,7 @@ class Reader {
         }
       }
     }
-    const topOnly = entries.filter(([k]) => k !== "version" && k !== "users");
+    const topOnly = entries.filter(([k]) => k !== "users");
     policy.base = this.ruleSetFrom(topOnly, "");
     return policy;
   }
@@ -218,6 +216,12 @@ class Reader {
       this.fail(
         node,
         `${path}: the Docker mapping carries no ${key} requests, so they are always denied; only "deny" is accepted`,
+      );
+    }
+    if (key === "version" && isScalar(node) && typeof node.value === "number") {
+      this.fail(
+        node,
+        `${path} is the docker version section (allow or deny); policies carry no format version`,
       );
     }
     const choices: Access[] = READABLE_SECTIONS.has(key) ? ["allow", "read", "deny"] : ["allow", "deny"];
