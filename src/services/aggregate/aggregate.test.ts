@@ -249,6 +249,42 @@ describe("aggregate over simulators", () => {
     assert.deepEqual([...nodes].sort(), ["a", "b"]);
   });
 
+  it("merges images, finds one image, passes pull errors through, sums df, answers version", async () => {
+    const { root } = await cluster(`aggregate "a=simulator" "b=simulator --image redis:7"`);
+    const images = JSON.parse(await root.get("images", "{}")) as { Id: string; RepoTags: string[] }[];
+    assert.equal(new Set(images.map((i) => i.Id)).size, images.length, "one entry per image ID");
+    assert.ok(images.some((i) => i.RepoTags.includes("busybox:latest")));
+    assert.ok(images.some((i) => i.RepoTags.includes("redis:7")));
+    assert.equal(JSON.parse(await root.get("image", "redis:7")).RepoTags[0], "redis:7");
+    await rejects(root.get("image", "nothere:1"), ErrorCodes.NotFound, /No such image/);
+    // affinity:image follows the image
+    const m = await root.call(
+      Verbs.Spawn,
+      [busybox({ Image: "redis:7", Env: ["affinity:image==redis:7"] }), ""],
+      [Verbs.Ack],
+    );
+    assert.equal(JSON.parse(await new Client(m.ret!).get()).Node.Name, "b");
+    await rejects(root.call("Pull", ["nothere", "1"], [Verbs.Ack]), ErrorCodes.Internal, /no such host/);
+    const df = JSON.parse(await root.get("df"));
+    assert.ok(Array.isArray(df.Images) && df.Images.length >= 3);
+    assert.equal(df.Containers.length, 1);
+    const version = JSON.parse(await root.get("version"));
+    assert.match(version.Version, /aggregate/);
+    assert.equal(version.ApiVersion, "1.41");
+  });
+
+  it("replays recent events with since and stops at until", async () => {
+    const { root } = await cluster(`aggregate "a=simulator" "b=simulator"`);
+    const t0 = Date.now() / 1000;
+    await run(root, "early");
+    const replies = await request(root.target, Verbs.Watch, [
+      JSON.stringify({ since: t0 - 1, until: Date.now() / 1000 + 0.3, filters: { container: ["early"] } }),
+    ]);
+    const got: string[] = [];
+    for await (const m of replies) if (m.verb === Verbs.Set) got.push(JSON.parse(m.args[0]!).Action);
+    assert.deepEqual(got.slice(0, 2), ["create", "start"]);
+  });
+
   it("reports the cluster in info as classic Swarm did", async () => {
     const { root } = await cluster(`aggregate --strategy binpack "a=simulator x1" "simulator" "simulator"`);
     const info = JSON.parse(await root.get("info"));

@@ -2,6 +2,7 @@ import { call, request } from "../../core/client.ts";
 import {
   ConflictError,
   ErrorCodes,
+  fromErrorArgs,
   InvalidArgumentError,
   NotFoundError,
   NotImplementedError,
@@ -287,6 +288,7 @@ async function pull(cluster: Cluster, msg: Message): Promise<void> {
   const healthy = cluster.nodes.filter((n) => n.healthy);
   if (healthy.length === 0) throw new UnavailableError("no healthy node to pull on");
   const failures: string[] = [];
+  let firstError: unknown;
   let acked = false;
   const ensureAck = async () => {
     if (!acked) {
@@ -313,11 +315,12 @@ async function pull(cluster: Cluster, msg: Message): Promise<void> {
           replies.close();
         }
       } catch (err) {
+        firstError ??= err;
         failures.push(`${node.name}: ${toErrorArgs(err)[0]}`);
       }
     }),
   );
-  if (failures.length === healthy.length) throw new NotFoundError(failures[0]!.replace(/^[^:]*: /, ""));
+  if (failures.length === healthy.length) throw firstError;
   await ensureAck();
   for (const f of failures) {
     await reply(msg, Verbs.Log, ["progress", JSON.stringify({ status: `pull failed on ${f}` })]);
