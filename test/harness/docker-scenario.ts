@@ -175,7 +175,6 @@ export function dockerScenario(p: string, image = "busybox"): Step[] {
     { title: "start", args: ["start", n("c")], code: 0, stdout: `${n("c")}\n` },
     { title: "wait", args: ["wait", n("c")], code: 0, stdout: "4\n" },
     { title: "logs", args: ["logs", n("c")], code: 0, stdout: "created-out\n" },
-    { title: "logs --tail", args: ["logs", "--tail", "1", n("fg")], code: 0, stdout: "", stderr: "b\n" },
     { title: "logs (both streams)", args: ["logs", n("fg")], code: 0, stdout: "a\n", stderr: "b\n" },
     { title: "logs -t", args: ["logs", "-t", n("c")], code: 0, stdout: "<time> created-out\n" },
     { title: "logs --since", args: ["logs", "--since", "1h", n("c")], code: 0, stdout: "created-out\n" },
@@ -245,6 +244,8 @@ export function dockerScenario(p: string, image = "busybox"): Step[] {
       stdout: "<id>\n",
     },
     { title: "logs -f", args: ["logs", "-f", n("lf")], code: 0, stdout: "one\ntwo\n" },
+    // stdout and stderr are separate pipes, so only a one-stream container has a deterministic last line.
+    { title: "logs --tail", args: ["logs", "--tail", "1", n("lf")], code: 0, stdout: "two\n" },
     {
       title: "events --since --until --filter",
       args: (c) => [
