@@ -6,6 +6,8 @@ export interface PipeOptions {
   highWaterMark?: number;
 }
 
+const resolved: Promise<void> = Promise.resolve();
+
 interface Waiter<T> {
   resolve(v: T): void;
   reject(e: unknown): void;
@@ -45,7 +47,24 @@ class PipeState {
 class PipeSender implements Sender {
   constructor(private readonly s: PipeState) {}
 
-  async send(msg: Message): Promise<void> {
+  send(msg: Message): Promise<void> {
+    // Fast path, no allocation: a reader is waiting, or there is room and nobody queued before us.
+    const s = this.s;
+    if (!s.abandoned && !s.eof && s.writers.length === 0) {
+      const reader = s.readers.shift();
+      if (reader) {
+        reader.resolve(msg);
+        return resolved;
+      }
+      if (s.queue.length < s.highWaterMark) {
+        s.queue.push(msg);
+        return resolved;
+      }
+    }
+    return this.sendSlow(msg);
+  }
+
+  private async sendSlow(msg: Message): Promise<void> {
     const s = this.s;
     while (true) {
       if (s.abandoned) throw new ClosedError("send on a channel whose receiver is closed");
