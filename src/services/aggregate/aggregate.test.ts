@@ -285,6 +285,20 @@ describe("aggregate over simulators", () => {
     assert.deepEqual(got.slice(0, 2), ["create", "start"]);
   });
 
+  it("takes another aggregate as a node (quotes nest)", async () => {
+    const { root } = await cluster(
+      `aggregate "inner=aggregate 'p=simulator one' 'q=simulator two'" "y=simulator three"`,
+    );
+    const names = (await ps(root)).map((s) => s.Names[0]).sort();
+    assert.deepEqual(names, ["/inner/one", "/inner/two", "/y/three"]);
+    const { c } = await run(root, "deep", { Env: ["constraint:node==inner"] });
+    assert.equal(JSON.parse(await c.get()).Node.Name, "inner");
+    const m = await root.call(Verbs.Attach, ["inner/deep"], [Verbs.Ack]);
+    assert.ok(m.ret);
+    await new Client(m.ret!).stop("0");
+    assert.equal((await ps(root)).find((s) => s.Names[0] === "/inner/deep")!.State, "exited");
+  });
+
   it("reports the cluster in info as classic Swarm did", async () => {
     const { root } = await cluster(`aggregate --strategy binpack "a=simulator x1" "simulator" "simulator"`);
     const info = JSON.parse(await root.get("info"));

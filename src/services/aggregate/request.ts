@@ -4,6 +4,11 @@ import { type Expr, parseExpr } from "./expr.ts";
 /** Labels classic Swarm used to carry scheduling expressions on a container. */
 export const constraintsLabel = "com.docker.swarm.constraints";
 export const affinitiesLabel = "com.docker.swarm.affinities";
+/**
+ * Where aggregate records the expressions it applied. Not the classic labels: a node that is itself
+ * an aggregate would read those and apply `node==x` to its own nodes.
+ */
+export const scheduledLabel = "libswarm.aggregate.scheduled";
 
 /** What a node must reserve for a container, in classic Swarm's units. */
 export interface Reservation {
@@ -89,8 +94,8 @@ function labelList(labels: Json, key: string): string[] {
 
 /**
  * Read a create config (the body of POST /containers/create) for scheduling. `constraint:` and
- * `affinity:` entries are taken out of Env, as classic Swarm did, so the node never sees them; they
- * are kept on the container as the classic labels, so they can be read back.
+ * `affinity:` entries are taken out of Env (and the classic labels out of Labels), as classic Swarm
+ * did, so the node never sees them; what was applied is recorded in the label `scheduledLabel`.
  */
 export function readScheduleRequest(configJson: string): ScheduleRequest {
   let parsed: unknown;
@@ -120,8 +125,11 @@ export function readScheduleRequest(configJson: string): ScheduleRequest {
   }
   const out: Json = { ...config };
   if (Array.isArray(config.Env)) out.Env = keptEnv;
-  if (constraintTexts.length) labels[constraintsLabel] = JSON.stringify(constraintTexts);
-  if (affinityTexts.length) labels[affinitiesLabel] = JSON.stringify(affinityTexts);
+  delete labels[constraintsLabel];
+  delete labels[affinitiesLabel];
+  if (constraintTexts.length || affinityTexts.length) {
+    labels[scheduledLabel] = JSON.stringify({ constraints: constraintTexts, affinities: affinityTexts });
+  }
   if (constraintTexts.length || affinityTexts.length || config.Labels !== undefined) out.Labels = labels;
   return {
     config: out,

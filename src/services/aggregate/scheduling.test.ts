@@ -5,7 +5,7 @@ import { parseAggregateArgs } from "./args.ts";
 import { parseExpr, satisfies } from "./expr.ts";
 import { applyFilters, explain, type SchedNode } from "./filters.ts";
 import { bytesSize } from "./info.ts";
-import { affinitiesLabel, constraintsLabel, readScheduleRequest } from "./request.ts";
+import { affinitiesLabel, constraintsLabel, readScheduleRequest, scheduledLabel } from "./request.ts";
 import { pick, weigh } from "./strategy.ts";
 
 function code(fn: () => unknown): string | undefined {
@@ -125,13 +125,17 @@ describe("expressions", () => {
 });
 
 describe("create requests", () => {
-  it("take constraint: and affinity: out of Env and keep them as classic Swarm's labels", () => {
+  it("take constraint: and affinity: out of Env and record them in their own label", () => {
     const r = req({ Env: ["A=1", "constraint:node==b", "affinity:image==busybox"], Labels: { x: "y" } });
     assert.deepEqual(r.config.Env, ["A=1"]);
     const labels = r.config.Labels as Record<string, string>;
     assert.equal(labels.x, "y");
-    assert.deepEqual(JSON.parse(labels[constraintsLabel]!), ["node==b"]);
-    assert.deepEqual(JSON.parse(labels[affinitiesLabel]!), ["image==busybox"]);
+    assert.deepEqual(JSON.parse(labels[scheduledLabel]!), {
+      constraints: ["node==b"],
+      affinities: ["image==busybox"],
+    });
+    assert.equal(labels[constraintsLabel], undefined, "a nested aggregate must not apply them again");
+    assert.equal(labels[affinitiesLabel], undefined);
     assert.equal(r.constraints[0]!.key, "node");
     assert.equal(r.affinities[0]!.key, "image");
   });
@@ -148,6 +152,7 @@ describe("create requests", () => {
       },
     });
     assert.equal(r.constraints[0]!.key, "zone");
+    assert.equal((r.config.Labels as Record<string, string>)[constraintsLabel], undefined);
     assert.deepEqual(r.reservation, { cpus: 1.5, memory: 2 ** 30 });
     assert.deepEqual(r.hostPorts, [{ port: "8080", proto: "tcp" }]);
     assert.deepEqual(r.dependencies, ["data", "db", "web"]);
