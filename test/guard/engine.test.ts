@@ -8,6 +8,7 @@ describe("guard in front of a real engine (dockerclient)", () => {
   let engine: Engine;
   let readOnly: Chain;
   let policed: Chain;
+  let scoped: Chain;
   const direct = (args: string[]) => runDocker(args, { DOCKER_HOST: engine.host });
 
   before(async () => {
@@ -27,6 +28,11 @@ describe("guard in front of a real engine (dockerclient)", () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     readOnly = await startChain({ guard: "guard --read-only", backend: `dockerclient ${engine.host}` });
+    scoped = await startChain({
+      guard: "guard",
+      policy: "containers: allow\nscope:\n  labels: {team: a}\n",
+      backend: `dockerclient ${engine.host}`,
+    });
     policed = await startChain({
       guard: "guard",
       policy: "containers: allow\nrestrict:\n  binds: [/srv]\n",
@@ -36,6 +42,7 @@ describe("guard in front of a real engine (dockerclient)", () => {
   after(async () => {
     await readOnly?.stop();
     await policed?.stop();
+    await scoped?.stop();
     await engine?.stop();
   });
 
@@ -99,5 +106,43 @@ describe("guard in front of a real engine (dockerclient)", () => {
     assert.ok(deniedBy(bind, "restrict.binds (policy.yaml:3)"), bind.stderr);
     const all = await direct(["ps", "-a", "--format", "{{.Names}}"]);
     assert.equal(all.stdout.trim(), "victim", "only the pre-existing container is on the engine");
+  });
+
+  it("label scoping on a real engine: ps and events show the team's containers only, others are refused", async () => {
+    const mine = await scoped.docker([
+      "run",
+      "-d",
+      "--name",
+      "team-a",
+      "--label",
+      "team=a",
+      "--network",
+      "none",
+      "busybox:latest",
+      "sleep",
+      "300",
+    ]);
+    assert.equal(mine.code, 0, mine.stderr);
+    const ps = await scoped.docker(["ps", "-a", "--format", "{{.Names}}"]);
+    assert.equal(ps.stdout.trim(), "team-a", ps.stderr);
+    const stop = await scoped.docker(["stop", "-t", "0", "victim"]);
+    assert.ok(deniedBy(stop, "scope.labels (policy.yaml:3)"), stop.stderr);
+    const events = await scoped.docker([
+      "events",
+      "--since",
+      "0",
+      "--until",
+      String(Math.floor(Date.now() / 1000) + 1),
+      "--filter",
+      "type=container",
+      "--format",
+      "{{.Actor.Attributes.name}}",
+    ]);
+    const names = new Set(events.stdout.trim().split("\n"));
+    assert.ok(names.has("team-a") && !names.has("victim"), events.stdout);
+    const rm = await scoped.docker(["rm", "-f", "team-a"]);
+    assert.equal(rm.code, 0, rm.stderr);
+    const still = await direct(["inspect", "--format", "{{.State.Running}}", "victim"]);
+    assert.equal(still.stdout.trim(), "true");
   });
 });
