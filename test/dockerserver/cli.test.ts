@@ -9,7 +9,7 @@ import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { docker, dockerInPty, dockerUntil } from "../harness/docker-cli.ts";
+import { docker, dockerInPty, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
 import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
 import { makeTestCerts } from "../harness/engine.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
@@ -179,8 +179,32 @@ for (const middle of [[], ["debug"]]) {
       });
     }
 
-    test("SIGTERM stops swarmd and removes the socket file", async () => {
+    test("SIGTERM stops swarmd promptly, open streams included, and removes the socket file", async () => {
+      const name = `term-${middle.length}`;
+      await docker(host, [
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--name",
+        name,
+        "busybox",
+        "sh",
+        "-c",
+        "while true; do echo t; sleep 0.2; done",
+      ]);
+      const clients = [["events"], ["logs", "-f", name], ["attach", name]].map((args) => {
+        const child = spawnDocker(host, args);
+        child.stdout!.resume();
+        child.stderr!.resume();
+        return new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+      });
+      await new Promise((r) => setTimeout(r, 800));
+      const t0 = Date.now();
       const code = await swarmd.stop("SIGTERM");
+      assert.ok(Date.now() - t0 < 5000, "swarmd did not wait for the open streams");
+      const codes = await Promise.all(clients);
+      assert.equal(codes.length, 3, "every streaming client ended");
       assert.equal(code, 0, swarmd.output());
       assert.equal(existsSync(sock), false);
     });
