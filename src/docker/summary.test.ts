@@ -59,7 +59,7 @@ test("status text follows the state", () => {
 });
 
 test("command text and ports", () => {
-  assert.equal(commandText({ Path: "sh", Args: ["-c", "echo hi"] }), "sh -c echo hi");
+  assert.equal(commandText({ Path: "sh", Args: ["-c", "echo hi"] }), "sh -c 'echo hi'");
   assert.equal(commandText({ Path: "true", Args: [] }), "true");
   const s = containerSummary(
     inspectDoc({

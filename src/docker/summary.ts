@@ -101,9 +101,11 @@ export function statusText(state: ContainerInspect["State"], now: number = Date.
   return `Exited (${state.ExitCode}) ${humanDuration(now - finished)} ago`;
 }
 
-/** The `Command` column: path and args joined by spaces, as the engine does. */
+/** The `Command` column: path and args joined by spaces, args with a space in single quotes, as the engine does. */
 export function commandText(inspect: Pick<ContainerInspect, "Path" | "Args">): string {
-  return inspect.Args && inspect.Args.length > 0 ? `${inspect.Path} ${inspect.Args.join(" ")}` : inspect.Path;
+  if (!inspect.Args || inspect.Args.length === 0) return inspect.Path;
+  const args = inspect.Args.map((a) => (a.includes(" ") ? `'${a}'` : a));
+  return `${inspect.Path} ${args.join(" ")}`;
 }
 
 function portsOf(ports: ContainerInspect["NetworkSettings"]["Ports"]): PortSummary[] {
