@@ -220,6 +220,21 @@ describe("errors", () => {
     assert.equal((await get("/_ping")).status, 200);
   });
 
+  test("a client that hangs up in the middle of a body does not disturb the server", async () => {
+    const before = backend.requests.filter((r) => r === "Spawn").length;
+    await new Promise<void>((resolve) => {
+      const s = connect(sock);
+      s.on("error", () => {});
+      s.on("close", () => resolve());
+      s.write(
+        'POST /v1.41/containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"Image":',
+      );
+      setTimeout(() => s.destroy(), 50);
+    });
+    assert.equal((await get("/_ping")).status, 200);
+    assert.equal(backend.requests.filter((r) => r === "Spawn").length, before, "nothing reached the backend");
+  });
+
   test("malformed HTTP gets a 400 JSON error and the server keeps serving", async () => {
     const out = (await rawExchange(sock, "THIS IS NOT HTTP\r\n\r\n")).toString();
     assert.match(out, /^HTTP\/1\.1 400 Bad Request/);

@@ -79,6 +79,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
+    // A client that hangs up mid-body: settle, so nothing waits on a body that will never come.
+    req.on("close", () => {
+      if (!req.complete)
+        reject(new InvalidArgumentError("the client closed the connection before the body was complete"));
+    });
   });
 }
 
