@@ -24,7 +24,7 @@ import { inspectOf } from "./inspect.ts";
 import type { LaunchSpec } from "./launch.ts";
 import { formatEntry, LogFile, logTime, selectEntries, splitLines } from "./logfile.ts";
 import { defaultPath, lookPath, resolveUser } from "./lookup.ts";
-import { isSameProcess, processTree, signalPid, signalTree } from "./proctree.ts";
+import { isSameProcess, processTree, signalPid, signalTree, stateOf } from "./proctree.ts";
 import { parseSignal, signalNumber } from "./signals.ts";
 import type { ContainerRecord, StateDir } from "./state.ts";
 import { type ExitInfo, launch, type Supervised } from "./supervisor.ts";
@@ -133,7 +133,7 @@ export class Container {
         await ack(m);
       })
       .on(DockerVerbs.Pause, async (m) => {
-        this.pause();
+        await this.pause();
         await ack(m);
       })
       .on(DockerVerbs.Unpause, async (m) => {
@@ -454,10 +454,17 @@ export class Container {
     this.emit("restart");
   }
 
-  pause(): void {
+  async pause(): Promise<void> {
     if (!this.running || !this.proc) throw this.notRunning();
     if (this.rec.state.Paused) throw new ConflictError(`Container ${this.id} is already paused`);
     this.proc.signalAll("SIGSTOP");
+    // A signal is delivered asynchronously: answer once the program really is stopped, as the
+    // engine answers once its cgroup is frozen.
+    const pid = this.proc.pid;
+    const until = Date.now() + 1000;
+    while (Date.now() < until && !["T", "t", undefined].includes(stateOf(pid))) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
     Object.assign(this.rec.state, { Paused: true, Status: "paused" });
     this.save();
     this.emit("pause");

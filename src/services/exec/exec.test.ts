@@ -220,14 +220,14 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
     await until(
       async () => {
         top = await c.getJSON("top", "");
-        return top.Processes.length === 3;
+        const cmds = top.Processes.map((p) => p.at(-1));
+        return top.Processes.length === 3 && cmds.includes("sleep 30") && cmds.includes("sleep 31");
       },
       3000,
-      "three processes",
+      "the shell and its two sleeps",
     );
     const pidCol = top.Titles.indexOf("PID");
     assert.ok(top.Processes.some((p) => p[pidCol] === String(pid)));
-    assert.ok(top.Processes.some((p) => p.at(-1) === "sleep 31"));
     await c.call("Remove", [JSON.stringify({ force: true })]);
     assert.equal(alive(pid), false);
   });

@@ -18,6 +18,11 @@ export function startTimeOf(pid: number): string | undefined {
   return readStat(pid)?.starttime;
 }
 
+/** The kernel's one-letter state of a process (`R`, `S`, `T`…), or undefined when it is gone. */
+export function stateOf(pid: number): string | undefined {
+  return readStat(pid)?.state;
+}
+
 /** Is `pid` alive and still the process that started at `starttime`? Zombies count as gone. */
 export function isSameProcess(pid: number, starttime: string | undefined): boolean {
   const st = readStat(pid);

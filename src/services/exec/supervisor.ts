@@ -1,4 +1,5 @@
 import { spawn as spawnChild } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "../../core/errors.ts";
 import { commandLine, type LaunchSpec } from "./launch.ts";
 import { childrenOf, isSameProcess, signalPid, signalTree, startTimeOf } from "./proctree.ts";
@@ -43,18 +44,34 @@ export interface Supervised {
   readonly exited: Promise<ExitInfo>;
 }
 
-const pidWaitMs = 2000;
+const pidWaitMs = 5000;
 
-/** With --isolate the leader is `unshare` (`nsenter` for an exec); the program is its only child. */
-async function findInitPid(leader: number, isolated: boolean): Promise<number> {
-  if (!isolated) return leader;
+/**
+ * With --isolate the leader is `unshare` (`nsenter` for an exec) and the program is its only child.
+ * Wait until that child has exec'd: before, it is still a copy of the helper, and with --isolate it
+ * has not mounted its own /proc yet (an exec joining it then would see the host's).
+ */
+async function findInitPid(leader: number, wrapped: boolean): Promise<number> {
+  if (!wrapped) return leader;
+  const helper = cmdlineOf(leader);
   const until = Date.now() + pidWaitMs;
+  let kid: number | undefined;
   while (Date.now() < until) {
-    const kids = childrenOf(leader);
-    if (kids.length > 0) return kids[0]!;
-    await new Promise((r) => setTimeout(r, 5));
+    kid = childrenOf(leader)[0] ?? kid;
+    if (kid !== undefined && cmdlineOf(kid) !== helper) return kid;
+    // Already over (a program that exits at once): nothing more will appear.
+    if (!isSameProcess(leader, undefined)) break;
+    await new Promise((r) => setTimeout(r, 2));
   }
-  return leader;
+  return kid ?? leader;
+}
+
+function cmdlineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "latin1");
+  } catch {
+    return undefined;
+  }
 }
 
 /**
