@@ -142,7 +142,13 @@ export class Simulator {
 
   /** GET /containers/json on the simulator's containers (the fast path of docs/PROTOCOL.md §6.1). */
   list(options: ListOptions): ContainerSummary[] {
-    return listContainers(this.inspectAll(), options, { resolveImage: (ref) => this.images.find(ref)?.id });
+    const docs = [...this.byId.values()].map((c) => {
+      const doc = c.inspect() as unknown as ContainerInspect;
+      // `ps -s`: nothing is ever written, so the sizes are 0 and the image's.
+      if (options.size) Object.assign(doc, { SizeRw: 0, SizeRootFs: c.image.size });
+      return doc;
+    });
+    return listContainers(docs, options, { resolveImage: (ref) => this.images.find(ref)?.id });
   }
 
   counts(): { total: number; running: number; paused: number; stopped: number } {

@@ -254,7 +254,7 @@ async function logs(sim: Simulator, c: Container, msg: Message, opts: LogsOption
   const tail = opts.tail === undefined || opts.tail === "all" || opts.tail === "" ? -1 : Number(opts.tail);
   if (Number.isNaN(tail)) throw new InvalidArgumentError(`invalid tail value: ${opts.tail}`);
   const keep = (e: { stream: OutStream; ns: bigint }) =>
-    wants[e.stream] && (since === undefined || e.ns > since) && (until === undefined || e.ns <= until);
+    wants[e.stream] && (since === undefined || e.ns >= since) && (until === undefined || e.ns <= until);
   const send = (e: { stream: OutStream; ns: bigint; data: string }) =>
     log(msg, e.stream, opts.timestamps ? `${rfc3339Nano(e.ns)} ${e.data}` : e.data);
 

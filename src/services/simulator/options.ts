@@ -55,9 +55,11 @@ export function parseArgs(args: readonly string[]): SimulatorArgs {
       }
       default: {
         if (arg.startsWith("-")) throw bad(`unknown option ${arg}`);
+        // Seed names come from the operator, not the API: one character is fine (`simulator a b c`,
+        // as in the oldest README), while API-created names keep the engine's two-character rule.
         let name: string;
         try {
-          name = checkName(arg);
+          name = /^[a-zA-Z0-9]$/.test(arg) ? arg : checkName(arg);
         } catch (err) {
           throw bad((err as Error).message);
         }

@@ -500,6 +500,10 @@ test("the containers fast path lists summaries with filters", () =>
     );
     assert.equal((await list({ all: true, filters: { ancestor: ["busybox"] } })).length, 52);
     assert.equal((await list({ limit: 3 })).length, 3);
+    const sized = (await list({ size: true, limit: 1 }))[0];
+    assert.equal(sized.SizeRw, 0);
+    assert.equal(sized.SizeRootFs, 4_261_550);
+    assert.equal((await list({ limit: 1 }))[0].SizeRootFs, undefined);
     await assert.rejects(list({ filters: { bogus: ["x"] } }), { code: ErrorCodes.InvalidArgument });
   }));
 
