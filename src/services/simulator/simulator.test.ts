@@ -631,6 +631,12 @@ test("thousands of open waits and streams are normal: no listener-leak warning",
   }
 });
 
+test("one-letter seed names work (simulator a b), although the engine wants two for created ones", () =>
+  withSim(["a", "b"], async ({ root }) => {
+    assert.equal((await json(await root.open("a"))).Name, "/a");
+    await assert.rejects(create(root, { Cmd: ["true"] }, "c"), { code: ErrorCodes.InvalidArgument });
+  }));
+
 test("bad service arguments are refused before anything starts", async () => {
   const { simulator } = await import("./index.ts");
   const ctx = {
@@ -641,7 +647,8 @@ test("bad service arguments are refused before anything starts", async () => {
     ["--containers", "x"],
     ["--image"],
     ["--bogus"],
-    ["a"],
+    ["-a"],
+    ["x/y"],
     ["dup", "dup"],
     ["--image", "UPPER"],
   ]) {
