@@ -10,12 +10,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { buildPipeline } from "../../src/cli/pipeline.ts";
 import { Client } from "../../src/core/client.ts";
 import { silentLogger } from "../../src/core/logger.ts";
 import { Verbs } from "../../src/core/verbs.ts";
 import { services } from "../../src/services/catalogue.ts";
-import { buildCatalogue } from "../../src/services/registry.ts";
+import { buildCatalogue, spawnService } from "../../src/services/registry.ts";
 import { writeResults } from "../write-results.ts";
 
 const NODES = Number(process.env.NODES ?? 1000);
@@ -52,6 +54,7 @@ async function measure(
   fn: (i: number) => Promise<unknown>,
   prepare?: (i: number) => Promise<unknown>,
 ): Promise<Stats> {
+  gc();
   const t0 = performance.now();
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -68,7 +71,11 @@ async function measure(
 }
 
 const mib = (b: number) => Math.round(b / 2 ** 20);
+// A full collection before each reading and between phases, so one phase's garbage is not another's pause.
+v8.setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 function memory() {
+  gc();
   const m = process.memoryUsage();
   return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed) };
 }
@@ -81,6 +88,20 @@ const catalogue = buildCatalogue(services, silentLogger);
 
 const startLoad = os.loadavg().map((x) => Math.round(x * 100) / 100);
 const before = memory();
+
+// Baseline: the same simulators without aggregate, to tell aggregate's own memory from theirs.
+const sims = await Promise.all(
+  Array.from({ length: NODES }, () =>
+    spawnService(catalogue, `simulator --containers ${CONTAINERS}`, silentLogger),
+  ),
+);
+await Promise.all(sims.map((s) => s.input.ls()));
+const simulatorsOnly = memory();
+await Promise.all(sims.map((s) => s.stop()));
+const afterBaseline = memory();
+process.stderr.write(
+  `bench cluster: ${NODES} simulators alone: heap ${simulatorsOnly.heapUsedMiB - afterBaseline.heapUsedMiB} MiB\n`,
+);
 const t0 = performance.now();
 const pipeline = await buildPipeline(catalogue, [`dockerserver unix://${sock}`, aggregateLine], silentLogger);
 // dockerserver's output is aggregate's input: requests sent there reach the aggregate root.
@@ -120,21 +141,6 @@ process.stderr.write(`bench cluster: idle CPU ${idleCpuPercent}% of one core\n`)
 // protocol level
 const info = await measure("info", RUNS, () => root.get("info"));
 const runs = await measure("run", RUNS, (i) => run(i, "p"));
-const ps = await measure("ps", RUNS, async () => (await root.get("containers", "{}")).length);
-// ps right after a change (a run): nothing can be reused from the previous answer
-const psCold = await measure(
-  "ps after a change",
-  Math.min(RUNS, 100),
-  async () => (await root.get("containers", "{}")).length,
-  (i) => run(i, "c"),
-);
-const psLimit = await measure(
-  "ps -n 10",
-  RUNS,
-  async () => (await root.get("containers", '{"limit":10}')).length,
-);
-const protocolMemory = memory();
-
 // through dockerserver (HTTP on a unix socket, as the docker CLI talks to it)
 function http(method: string, path: string, payload?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -166,6 +172,23 @@ const httpRun = await measure("http run", HTTP_RUNS, async (i) => {
   const { Id } = JSON.parse(await httpOk("POST", "/containers/create", body(`h${i}`))) as { Id: string };
   await httpOk("POST", `/containers/${Id}/start`);
 });
+
+// ps: every running container (30,000+), then the limited form
+const ps = await measure("ps", RUNS, async () => (await root.get("containers", "{}")).length);
+// ps right after a change (a run): nothing can be reused from the previous answer
+const psCold = await measure(
+  "ps after a change",
+  Math.min(RUNS, 100),
+  async () => (await root.get("containers", "{}")).length,
+  (i) => run(i, "c"),
+);
+const psLimit = await measure(
+  "ps -n 10",
+  RUNS,
+  async () => (await root.get("containers", '{"limit":10}')).length,
+);
+const protocolMemory = memory();
+
 const httpPs = await measure("http ps", Math.min(HTTP_RUNS, 50), () => httpOk("GET", "/containers/json"));
 const httpPsLimit = await measure("http ps -n 10", HTTP_RUNS, () =>
   httpOk("GET", "/containers/json?limit=10"),
@@ -211,7 +234,17 @@ writeResults("cluster", {
     minPerNode: Math.min(...perNode),
     maxPerNode: Math.max(...perNode),
   },
-  memory: { before, seeded: seededMemory, afterProtocol: protocolMemory, end: endMemory },
+  memory: {
+    before,
+    simulatorsAlone: simulatorsOnly,
+    seeded: seededMemory,
+    afterPs: protocolMemory,
+    end: endMemory,
+    aggregateHeapMiBEstimate:
+      seededMemory.heapUsedMiB -
+      (simulatorsOnly.heapUsedMiB - afterBaseline.heapUsedMiB) -
+      afterBaseline.heapUsedMiB,
+  },
   notes: [
     "Everything runs in one process (swarmd with dockerserver, aggregate and the 1,000 simulators), so memory is the whole swarmd's, simulators included.",
     "run = Spawn + Start (docker run -d: create, then start); ps lists every running container (30,000+, ~18 MB of JSON); psLimit10 is docker ps -n 10.",
