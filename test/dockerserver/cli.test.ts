@@ -264,12 +264,7 @@ describe("legacy and argument errors", () => {
         s.close(() => resolve(p));
       });
     });
-    const swarmd = startSwarmd([
-      "--backend",
-      "simulator a b c",
-      `tcp://127.0.0.1:${port}`,
-      `unix://${sock}`,
-    ]);
+    const swarmd = startSwarmd(["--backend", "simulator a b c", `tcp://127.0.0.1:${port}`, `unix://${sock}`]);
     try {
       await swarmd.waitFor(/dockerserver listening/, 20_000);
       for (const host of [`tcp://127.0.0.1:${port}`, `unix://${sock}`]) {

@@ -12,7 +12,7 @@ import {
   NotImplementedError,
   NotModifiedError,
 } from "../../src/core/errors.ts";
-import { type Message, message, type Sender } from "../../src/core/message.ts";
+import type { Message, Sender } from "../../src/core/message.ts";
 import { pipe } from "../../src/core/pipe.ts";
 import { ack, reply, Server } from "../../src/core/server.ts";
 import { Verbs } from "../../src/core/verbs.ts";
@@ -572,5 +572,3 @@ export class FakeBackend extends Server {
     return s;
   }
 }
-
-export { message };

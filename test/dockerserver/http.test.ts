@@ -129,6 +129,7 @@ describe("errors", () => {
       const r = await httpRequest(sock, m, p);
       assert.equal(r.status, 404, `${m} ${p}`);
       assert.deepEqual(json(r.body), { message: "page not found" });
+      assert.equal(header(r, "Api-Version"), undefined, "the engine's router 404 carries no engine headers");
     }
   });
 
@@ -458,6 +459,7 @@ describe("plain-HTTP attach", () => {
 describe("listing", () => {
   test("filters and limit are applied by the frontend when the backend has no fast path", async () => {
     await createContainer("lst-a", ["sleep", "5"], { Labels: { team: "red" } });
+    await new Promise((r) => setTimeout(r, 5)); // distinct creation times: the order is newest first
     await createContainer("lst-b", ["sleep", "5"], { Labels: { team: "blue" } });
     await post("/containers/lst-a/start");
     const names = async (q: string) =>

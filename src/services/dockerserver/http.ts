@@ -4,7 +4,7 @@ import { InvalidArgumentError, NotFoundError } from "../../core/errors.ts";
 import type { Sender } from "../../core/message.ts";
 import type { Ctx, ServerState } from "./context.ts";
 import { rawError } from "./hijack.ts";
-import { httpErrorOf, sendError, sendPing, sendVersionError } from "./response.ts";
+import { httpErrorOf, sendError, sendPageNotFound, sendPing, sendVersionError } from "./response.ts";
 import type { Router } from "./router.ts";
 import { checkVersion, splitVersion } from "./version.ts";
 
@@ -31,8 +31,8 @@ export function handlers(router: Router, state: ServerState, rootFor: RootFor) {
     const method = req.method ?? "GET";
     if (isPing(path) && (method === "GET" || method === "HEAD")) return sendPing(res, method === "HEAD");
     const found = router.find(method, path);
+    if (!found) return sendPageNotFound(res);
     try {
-      if (!found) throw new NotFoundError("page not found");
       const r = rootFor(req.socket);
       const ctx: Ctx = {
         req,

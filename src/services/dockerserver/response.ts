@@ -83,6 +83,14 @@ export function sendError(res: ServerResponse, err: unknown): void {
   else sendJSON(res, status, JSON.stringify({ message }));
 }
 
+const NOT_FOUND_BODY = `${JSON.stringify({ message: "page not found" })}\n`;
+
+/** The engine router's own 404 for unknown routes: only Content-Type (and Date, Content-Length). */
+export function sendPageNotFound(res: ServerResponse): void {
+  res.writeHead(404, ["Content-Type", JSON_TYPE, "Content-Length", String(NOT_FOUND_BODY.length)]);
+  res.end(NOT_FOUND_BODY);
+}
+
 /** The engine's version errors: too new is JSON without Docker-Experimental, too old is plain text. */
 export function sendVersionError(res: ServerResponse, message: string, json: boolean): void {
   const body = json ? `${JSON.stringify({ message })}\n` : `${message}\n`;
