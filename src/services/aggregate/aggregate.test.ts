@@ -16,6 +16,8 @@ import { aggregate } from "./index.ts";
  * `pausable NAME` is a simulator whose root can be made to stop answering (a hung node).
  */
 const paused = new Set<string>();
+/** The inner simulators' roots, to change a node behind aggregate's back. */
+const inners = new Map<string, Client>();
 const pausable: ServiceDefinition = {
   name: "pausable",
   summary: "a simulator that can stop answering (tests)",
@@ -23,6 +25,7 @@ const pausable: ServiceDefinition = {
   create([name], ctx) {
     return async ({ input }) => {
       const inner = await ctx.spawn("simulator");
+      inners.set(name!, inner.input);
       const held: Message[] = [];
       try {
         for await (const m of input) {
@@ -217,11 +220,20 @@ describe("aggregate over simulators", () => {
   });
 
   it("sees containers made on a node directly, through its events", async () => {
-    const { root } = await cluster(`aggregate "a=simulator"`);
-    const info = JSON.parse(await root.get("info"));
-    assert.equal(info.Containers, 0);
-    // Reach the node through a container object is not possible from outside, so use a second
-    // aggregate-less path: the node's own events are exercised by exits.
+    const { root } = await cluster(`aggregate "a=pausable direct-a" "b=simulator"`);
+    await ps(root); // answered once the nodes are up
+    const node = inners.get("direct-a")!;
+    // made behind aggregate's back: found at once by name (the nodes are asked on a miss)…
+    const m = await node.call(Verbs.Spawn, [busybox(), "sneaky"], [Verbs.Ack]);
+    const found = await root.call(Verbs.Attach, ["sneaky"], [Verbs.Ack]);
+    assert.equal(found.args[0], m.args[0]);
+    // …and its changes reach ps through the node's events
+    await new Client(m.ret!).start();
+    await until("the start to show", async () =>
+      (await ps(root, {})).some((s) => s.Names[0] === "/a/sneaky"),
+    );
+    await new Client(m.ret!).call("Remove", [JSON.stringify({ force: true })]);
+    await until("the removal to show", async () => !(await ps(root)).some((s) => s.Names[0] === "/a/sneaky"));
     const { id } = await run(root, "", { Cmd: ["true"] });
     await until(
       "the exit to show",
