@@ -1,32 +1,28 @@
 import { statSync } from "node:fs";
 import { ConflictError, InvalidArgumentError, NotModifiedError } from "../../core/errors.ts";
-import { handler } from "../../core/handler.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { Message, Sender } from "../../core/message.ts";
+import type { Message } from "../../core/message.ts";
 import { ack, reply, Server } from "../../core/server.ts";
 import { Verbs } from "../../core/verbs.ts";
 import { shortId } from "../../docker/ids.ts";
 import { checkName } from "../../docker/names.ts";
 import type { ContainerInspect } from "../../docker/summary.ts";
 import { nowNanos, rfc3339Nano, ZERO_TIME } from "../../docker/time.ts";
-import {
-  type AttachOptions,
-  ContainerGets,
-  DockerVerbs,
-  type LogsOptions,
-  type WaitResult,
-} from "../../docker/verbs.ts";
+import { ContainerGets, DockerVerbs, type WaitResult } from "../../docker/verbs.ts";
+import { adopt } from "./adopt.ts";
 import { OutputBus } from "./bus.ts";
 import { type CgroupHandle, cgroupPids, createCgroup } from "./cgroups.ts";
 import type { EventLog } from "./events.ts";
 import { ExecInstance, parseExecConfig } from "./exec-instance.ts";
 import { inspectOf } from "./inspect.ts";
+import { parseJSON } from "./json-arg.ts";
 import type { LaunchSpec } from "./launch.ts";
-import { formatEntry, LogFile, logTime, selectEntries, splitLines } from "./logfile.ts";
+import { LogFile, logTime } from "./logfile.ts";
 import { defaultPath, lookPath, resolveUser } from "./lookup.ts";
-import { isSameProcess, processTree, signalPid, signalTree, stateOf } from "./proctree.ts";
+import { isSameProcess, processTree, stateOf } from "./proctree.ts";
 import { parseSignal, signalNumber } from "./signals.ts";
 import type { ContainerRecord, StateDir } from "./state.ts";
+import { serveAttach, serveLogs } from "./streams.ts";
 import { type ExitInfo, launch, type Supervised } from "./supervisor.ts";
 import { top } from "./top.ts";
 
@@ -47,45 +43,6 @@ const startFailure = "failed to create task for container";
 
 /** Stdin written before the process starts (the CLI attaches and writes before it calls start). */
 const maxPendingStdin = 1 << 20;
-
-/** A process that outlived a swarmd restart: signalled and watched by PID, its output is lost. */
-function adopt(rec: ContainerRecord, onExit: (info: ExitInfo) => void): Supervised {
-  let lastSignal: NodeJS.Signals | undefined;
-  const exited = new Promise<ExitInfo>((resolve) => {
-    const timer = setInterval(() => {
-      if (isSameProcess(rec.state.Pid, rec.startTime)) return;
-      clearInterval(timer);
-      // As for a child of ours: nothing of the container outlives its program.
-      signalPid(-rec.leaderPid, "SIGKILL");
-      // Not our child: its status is not ours to read. A signal we sent is the likely cause.
-      const info: ExitInfo = {
-        exitCode: lastSignal ? 128 + signalNumber(lastSignal) : 255,
-        signal: lastSignal ?? null,
-      };
-      onExit(info);
-      resolve(info);
-    }, 200);
-  });
-  return {
-    leader: rec.leaderPid,
-    pid: rec.state.Pid,
-    startTime: rec.startTime,
-    write: async () => {},
-    endInput: () => {},
-    resize: () => {},
-    resume: () => {},
-    signal: (sig) => {
-      lastSignal = sig;
-      signalPid(rec.state.Pid, sig);
-    },
-    signalAll: (sig) => {
-      lastSignal = sig;
-      signalTree(rec.leaderPid, sig);
-      signalTree(rec.state.Pid, sig);
-    },
-    exited,
-  };
-}
 
 /**
  * One container of the exec service: a record on disk, a log file, and while it runs a supervised
@@ -149,8 +106,8 @@ export class Container {
         await ack(m);
       })
       .on(DockerVerbs.Wait, (m) => this.onWait(m))
-      .on(DockerVerbs.Logs, (m) => this.onLogs(m))
-      .on(Verbs.Attach, (m) => this.onAttach(m))
+      .on(DockerVerbs.Logs, (m) => serveLogs(this, m))
+      .on(Verbs.Attach, (m) => serveAttach(this, m))
       .on(DockerVerbs.Resize, async (m) => {
         this.resize(Number(m.args[0]), Number(m.args[1]));
         await ack(m);
@@ -628,81 +585,6 @@ export class Container {
     await reply(m, Verbs.Set, [JSON.stringify(await result)]);
   }
 
-  private async onLogs(m: Message): Promise<void> {
-    const opts = parseJSON<LogsOptions>(m.args[0], "Logs");
-    const wantOut = opts.stdout !== false;
-    const wantErr = opts.stderr !== false;
-    const timestamps = opts.timestamps === true;
-    // Subscribe before reading the file, in the same tick: nothing is missed or repeated.
-    const follow = opts.follow === true && this.running;
-    const reader = follow ? this.bus.subscribe() : undefined;
-    try {
-      const entries = selectEntries(this.logFile.read(), opts);
-      if (!(await ack(m, [String(this.tty)]))) return;
-      for (const e of entries) {
-        if (!(await reply(m, Verbs.Log, [this.tty ? "stdout" : e.stream, formatEntry(e, timestamps)])))
-          return;
-      }
-      if (!reader) return;
-      const until = opts.until ? opts.until * 1000 : undefined;
-      while (true) {
-        const c = await reader.next();
-        if (!c) return;
-        if (until !== undefined && Date.now() > until) return;
-        if (c.stream === "stdout" ? !wantOut : !wantErr) continue;
-        for (const line of splitLines(c.chunk)) {
-          const text = timestamps ? `${c.time} ${line}` : line;
-          if (!(await reply(m, Verbs.Log, [this.tty ? "stdout" : c.stream, text]))) return;
-        }
-      }
-    } finally {
-      reader?.close();
-    }
-  }
-
-  private async onAttach(m: Message): Promise<void> {
-    if ((m.args[0] ?? "") !== "") throw new InvalidArgumentError(`a container has no child ${m.args[0]}`);
-    const opts = parseJSON<AttachOptions>(m.args[1], "Attach");
-    // A stopped container can be attached to: the stream follows its next run (`docker start -a`).
-    // "You cannot attach to a stopped container" is the CLI's own refusal, made before it asks.
-    const wantOut = opts.stdout !== false;
-    const wantErr = opts.stderr !== false;
-    const withStdin = opts.stdin === true;
-    const reader = opts.stream !== false ? this.bus.subscribe() : undefined;
-    // One chunk at a time: the sender waits while the process is not reading (back-pressure).
-    const stdin: Sender = handler(
-      async (msg) => {
-        if (withStdin && msg.verb === Verbs.Log && msg.args[1] !== undefined)
-          await this.writeStdin(Buffer.from(msg.args[1], "latin1"));
-      },
-      {
-        concurrency: 1,
-        onClose: () => {
-          if (withStdin && this.rec.config.StdinOnce) this.endStdin();
-        },
-      },
-    );
-    try {
-      if (!(await ack(m, [String(this.tty)], stdin))) return;
-      if (opts.logs) {
-        for (const e of selectEntries(this.logFile.read(), { stdout: wantOut, stderr: wantErr })) {
-          if (!(await reply(m, Verbs.Log, [this.tty ? "stdout" : e.stream, e.log]))) return;
-        }
-      }
-      if (!reader) return;
-      this.emit("attach");
-      while (true) {
-        const c = await reader.next();
-        if (!c) return;
-        if (c.stream === "stdout" ? !wantOut : !wantErr) continue;
-        if (!(await reply(m, Verbs.Log, [this.tty ? "stdout" : c.stream, c.chunk.toString("latin1")])))
-          return;
-      }
-    } finally {
-      reader?.close();
-    }
-  }
-
   private async onExec(m: Message): Promise<void> {
     const config = parseExecConfig(m.args[0]);
     if (!this.running || !this.proc) throw this.notRunning();
@@ -712,17 +594,5 @@ export class Container {
     this.execs.set(e.id, e);
     this.emit(`exec_create: ${config.Cmd.join(" ")}`, { execID: e.id });
     await ack(m, [e.id], e.object);
-  }
-}
-
-/** Parse an optional JSON argument; a bad one is the caller's error. */
-export function parseJSON<T>(raw: string | undefined, what: string): T {
-  if (raw === undefined || raw === "") return {} as T;
-  try {
-    const v = JSON.parse(raw) as unknown;
-    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not an object");
-    return v as T;
-  } catch {
-    throw new InvalidArgumentError(`${what}: the argument is not a JSON object`);
   }
 }

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { arch, cpus, hostname, release, totalmem } from "node:os";
 import { join } from "node:path";
 import {
   ConflictError,
@@ -17,16 +16,15 @@ import { checkName, randomName } from "../../docker/names.ts";
 import { nowNanos, rfc3339Nano, ZERO_TIME } from "../../docker/time.ts";
 import { DockerVerbs, type ListOptions, RootGets, type WatchOptions } from "../../docker/verbs.ts";
 import { checkLimits } from "./cgroups.ts";
-import { Container, type ContainerHost, parseJSON } from "./container.ts";
+import { Container, type ContainerHost } from "./container.ts";
+import { infoOf, versionOf } from "./engine-info.ts";
 import { EventLog } from "./events.ts";
 import { commandOf } from "./inspect.ts";
+import { parseJSON } from "./json-arg.ts";
 import { lockRoot } from "./lock.ts";
 import type { ExecOptions } from "./options.ts";
 import { type ContainerConfig, type ContainerRecord, StateDir } from "./state.ts";
 
-const version = "0.1.0";
-/** The API version the frontend advertises (docs/PROTOCOL.md §6). */
-const apiVersion = "1.41";
 /** How long swarmd's shutdown gives a container after its stop signal before SIGKILL. */
 const shutdownGraceSeconds = 2;
 
@@ -43,14 +41,6 @@ function warningsFor(hc: ContainerConfig["HostConfig"] & object): string[] {
     out.push("exec: published ports are ignored: the program listens on this machine's network directly");
   }
   return out;
-}
-
-function osName(): string {
-  try {
-    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "linux";
-  } catch {
-    return "linux";
-  }
 }
 
 /**
@@ -202,7 +192,7 @@ export class ExecBackend implements ContainerHost {
         value = this.info();
         break;
       case RootGets.version:
-        value = this.version();
+        value = versionOf();
         break;
       case RootGets.containers:
         value = listContainers(
@@ -233,103 +223,16 @@ export class ExecBackend implements ContainerHost {
     await reply(m, Verbs.Set, [JSON.stringify(value)]);
   }
 
-  version(): Record<string, unknown> {
-    const details = {
-      ApiVersion: apiVersion,
-      Arch: arch() === "x64" ? "amd64" : arch(),
-      BuildTime: "",
-      Experimental: "false",
-      GitCommit: "",
-      GoVersion: "",
-      KernelVersion: release(),
-      MinAPIVersion: "1.12",
-      Os: "linux",
-    };
-    const { Experimental: _string, ...top } = details;
-    return {
-      Platform: { Name: "libswarm exec" },
-      Components: [{ Name: "Engine", Version: `libswarm-exec ${version}`, Details: details }],
-      Version: `libswarm-exec ${version}`,
-      ...top,
-    };
-  }
-
   info(): Record<string, unknown> {
     const all = [...this.containers.values()];
-    const running = all.filter((c) => c.running && !c.rec.state.Paused).length;
-    const paused = all.filter((c) => c.rec.state.Paused).length;
-    return {
-      ID: this.daemonId,
-      Containers: all.length,
-      ContainersRunning: running,
-      ContainersPaused: paused,
-      ContainersStopped: all.length - running - paused,
-      Images: 0,
-      Driver: "exec",
-      DriverStatus: [
-        [
-          "Isolation",
-          this.isolate ? "pid, mount, uts, ipc namespaces (network with --network none)" : "none",
-        ],
-        ["Root", this.options.root],
-      ],
-      Plugins: { Volume: [], Network: ["host", "none"], Authorization: null, Log: ["json-file"] },
-      MemoryLimit: true,
-      SwapLimit: false,
-      CpuCfsPeriod: true,
-      CpuCfsQuota: true,
-      CPUShares: false,
-      CPUSet: false,
-      PidsLimit: false,
-      IPv4Forwarding: false,
-      Debug: false,
-      NFd: 0,
-      OomKillDisable: false,
-      NGoroutines: 0,
-      SystemTime: rfc3339Nano(nowNanos()),
-      LoggingDriver: "json-file",
-      CgroupDriver: "cgroupfs",
-      CgroupVersion: existsSync("/sys/fs/cgroup/cgroup.controllers") ? "2" : "1",
-      NEventsListener: 0,
-      KernelVersion: release(),
-      OperatingSystem: osName(),
-      OSVersion: "",
-      OSType: "linux",
-      Architecture: arch() === "x64" ? "x86_64" : arch(),
-      IndexServerAddress: "",
-      RegistryConfig: null,
-      NCPU: cpus().length,
-      MemTotal: totalmem(),
-      GenericResources: null,
-      DockerRootDir: this.options.root,
-      HttpProxy: "",
-      HttpsProxy: "",
-      NoProxy: "",
-      Name: hostname(),
-      Labels: [],
-      ExperimentalBuild: false,
-      ServerVersion: `libswarm-exec ${version}`,
-      Runtimes: {},
-      DefaultRuntime: "exec",
-      Swarm: {
-        NodeID: "",
-        NodeAddr: "",
-        LocalNodeState: "inactive",
-        ControlAvailable: false,
-        Error: "",
-        RemoteManagers: null,
-      },
-      LiveRestoreEnabled: false,
-      Isolation: "",
-      InitBinary: "",
-      ContainerdCommit: { ID: "", Expected: "" },
-      RuncCommit: { ID: "", Expected: "" },
-      InitCommit: { ID: "", Expected: "" },
-      SecurityOptions: [],
-      Warnings: this.isolate
-        ? null
-        : ["exec: processes run on this host without isolation (start with --isolate)"],
-    };
+    return infoOf({
+      daemonId: this.daemonId,
+      isolate: this.isolate,
+      root: this.options.root,
+      total: all.length,
+      running: all.filter((c) => c.running && !c.rec.state.Paused).length,
+      paused: all.filter((c) => c.rec.state.Paused).length,
+    });
   }
 
   /** Stop every container (so that no process outlives swarmd), end the watchers, release the lock. */

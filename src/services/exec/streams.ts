@@ -1,0 +1,87 @@
+import { InvalidArgumentError } from "../../core/errors.ts";
+import { handler } from "../../core/handler.ts";
+import type { Message, Sender } from "../../core/message.ts";
+import { ack, reply } from "../../core/server.ts";
+import { Verbs } from "../../core/verbs.ts";
+import type { AttachOptions, LogsOptions } from "../../docker/verbs.ts";
+import type { Container } from "./container.ts";
+import { parseJSON } from "./json-arg.ts";
+import { formatEntry, selectEntries, splitLines } from "./logfile.ts";
+
+/** `Logs [options]` (§6.2): the log file, then with `follow` the live output until the run ends. */
+export async function serveLogs(c: Container, m: Message): Promise<void> {
+  const opts = parseJSON<LogsOptions>(m.args[0], "Logs");
+  const wantOut = opts.stdout !== false;
+  const wantErr = opts.stderr !== false;
+  const timestamps = opts.timestamps === true;
+  // Subscribe before reading the file, in the same tick: nothing is missed or repeated.
+  const follow = opts.follow === true && c.running;
+  const reader = follow ? c.bus.subscribe() : undefined;
+  try {
+    const entries = selectEntries(c.logFile.read(), opts);
+    if (!(await ack(m, [String(c.tty)]))) return;
+    for (const e of entries) {
+      if (!(await reply(m, Verbs.Log, [c.tty ? "stdout" : e.stream, formatEntry(e, timestamps)]))) return;
+    }
+    if (!reader) return;
+    const until = opts.until ? opts.until * 1000 : undefined;
+    while (true) {
+      const out = await reader.next();
+      if (!out) return;
+      if (until !== undefined && Date.now() > until) return;
+      if (out.stream === "stdout" ? !wantOut : !wantErr) continue;
+      for (const line of splitLines(out.chunk)) {
+        const text = timestamps ? `${out.time} ${line}` : line;
+        if (!(await reply(m, Verbs.Log, [c.tty ? "stdout" : out.stream, text]))) return;
+      }
+    }
+  } finally {
+    reader?.close();
+  }
+}
+
+/**
+ * `Attach ["", options]` (§6.2): stdin as the Ack's `ret`, then the output of the current run, or
+ * of the next one when the container is not running.
+ */
+export async function serveAttach(c: Container, m: Message): Promise<void> {
+  if ((m.args[0] ?? "") !== "") throw new InvalidArgumentError(`a container has no child ${m.args[0]}`);
+  const opts = parseJSON<AttachOptions>(m.args[1], "Attach");
+  // A stopped container can be attached to: the stream follows its next run (`docker start -a`).
+  // "You cannot attach to a stopped container" is the CLI's own refusal, made before it asks.
+  const wantOut = opts.stdout !== false;
+  const wantErr = opts.stderr !== false;
+  const withStdin = opts.stdin === true;
+  const reader = opts.stream !== false ? c.bus.subscribe() : undefined;
+  // One chunk at a time: the sender waits while the process is not reading (back-pressure).
+  const stdin: Sender = handler(
+    async (msg) => {
+      if (withStdin && msg.verb === Verbs.Log && msg.args[1] !== undefined)
+        await c.writeStdin(Buffer.from(msg.args[1], "latin1"));
+    },
+    {
+      concurrency: 1,
+      onClose: () => {
+        if (withStdin && c.rec.config.StdinOnce) c.endStdin();
+      },
+    },
+  );
+  try {
+    if (!(await ack(m, [String(c.tty)], stdin))) return;
+    if (opts.logs) {
+      for (const e of selectEntries(c.logFile.read(), { stdout: wantOut, stderr: wantErr })) {
+        if (!(await reply(m, Verbs.Log, [c.tty ? "stdout" : e.stream, e.log]))) return;
+      }
+    }
+    if (!reader) return;
+    c.emitEvent("attach");
+    while (true) {
+      const out = await reader.next();
+      if (!out) return;
+      if (out.stream === "stdout" ? !wantOut : !wantErr) continue;
+      if (!(await reply(m, Verbs.Log, [c.tty ? "stdout" : out.stream, out.chunk.toString("latin1")]))) return;
+    }
+  } finally {
+    reader?.close();
+  }
+}
