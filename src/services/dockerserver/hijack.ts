@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import type { Duplex, Writable } from "node:stream";
 import { LimitExceededError } from "../../core/errors.ts";
 import { message, type Receiver, type Sender } from "../../core/message.ts";
@@ -47,19 +48,7 @@ export async function readUpgradeBody(
 export function rawError(socket: Duplex, err: unknown): void {
   const { status, message: msg } = httpErrorOf(err);
   const body = `${JSON.stringify({ message: msg })}\n`;
-  const reasons: Record<number, string> = {
-    304: "Not Modified",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    409: "Conflict",
-    413: "Request Entity Too Large",
-    500: "Internal Server Error",
-    501: "Not Implemented",
-    502: "Bad Gateway",
-    504: "Gateway Timeout",
-  };
-  const reason = reasons[status] ?? "Error";
+  const reason = STATUS_CODES[status] ?? "Error";
   if (socket.destroyed) return;
   if (status === 304) socket.end(`${rawHead(304, reason)}`);
   else socket.end(rawHead(status, reason, "application/json", Buffer.byteLength(body)) + body);
