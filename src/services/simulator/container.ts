@@ -91,6 +91,12 @@ export class Container {
     return this.status === "running" || this.status === "paused";
   }
 
+  /** A state change: log followers wait on the log's notifier only, so wake them through it too. */
+  private notifyChange(): void {
+    this.changed.notify();
+    this.logs.changed.notify();
+  }
+
   get tty(): boolean {
     return this.config.Tty === true;
   }
@@ -162,7 +168,7 @@ export class Container {
     this.run = run;
     this.networkEvent("connect");
     this.event("start");
-    this.changed.notify();
+    this.notifyChange();
     void process.exited.then((code) => this.exited(run, code));
     process.start();
   }
@@ -198,7 +204,7 @@ export class Container {
       this.networkEvent("disconnect");
     }
     this.settleWaiters(["not-running", "next-exit"]);
-    this.changed.notify();
+    this.notifyChange();
     run.finish();
     if (this.hostConfig.AutoRemove === true && this.status !== "removing" && !this.ctx.signal.aborted) {
       this.destroy();
@@ -266,7 +272,7 @@ export class Container {
     for (const e of this.execs.values()) e.process?.pause();
     this.status = "paused";
     this.event("pause");
-    this.changed.notify();
+    this.notifyChange();
   }
 
   unpause(): void {
@@ -275,7 +281,7 @@ export class Container {
     this.run.process.resume();
     for (const e of this.execs.values()) e.process?.resume();
     this.event("unpause");
-    this.changed.notify();
+    this.notifyChange();
   }
 
   rename(newNameArg: string): void {
@@ -323,7 +329,7 @@ export class Container {
     this.event("destroy");
     this.ctx.removed(this.id);
     this.settleWaiters(["not-running", "next-exit", "removed"]);
-    this.changed.notify();
+    this.notifyChange();
   }
 
   get isRemoved(): boolean {

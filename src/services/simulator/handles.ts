@@ -126,24 +126,26 @@ async function watch(sim: Simulator, msg: Message, opts: WatchOptions): Promise<
       if (!(await send(e))) return;
     }
   }
+  // The until timer wakes the loop through the bus's notifier: racing every wait with one
+  // long-lived promise would pile reactions onto it.
+  let untilPassed = false;
   let timer: NodeJS.Timeout | undefined;
-  const untilPassed =
-    until === undefined
-      ? new Promise<"until">(() => {})
-      : new Promise<"until">((r) => {
-          const ms = Number((until - nowNanos()) / 1_000_000n);
-          timer = setTimeout(() => r("until"), Math.max(0, ms));
-        });
+  if (until !== undefined) {
+    const ms = Number((until - nowNanos()) / 1_000_000n);
+    timer = setTimeout(
+      () => {
+        untilPassed = true;
+        sim.events.changed.notify();
+      },
+      Math.max(0, ms),
+    );
+  }
   try {
     while (!sim.signal.aborted) {
       const fresh = sim.events.from(cursor);
       if (fresh.length === 0) {
-        const woke = await untilAborted(
-          sim.signal,
-          Promise.race([sim.events.changed.wait(), untilPassed]),
-          "stop",
-        );
-        if (woke === "stop" || woke === "until") return;
+        if (untilPassed) return;
+        if ((await untilAborted(sim.signal, sim.events.changed.wait(), "stop")) === "stop") return;
         continue;
       }
       for (const e of fresh) {
@@ -269,11 +271,7 @@ async function logs(sim: Simulator, c: Container, msg: Message, opts: LogsOption
     if (fresh.length === 0) {
       if (!c.running || c.isRemoved) return;
       if (until !== undefined && nowNanos() > until) return;
-      const woke = await untilAborted(
-        sim.signal,
-        Promise.race([c.logs.changed.wait(), c.changed.wait()]),
-        "stop",
-      );
+      const woke = await untilAborted(sim.signal, c.logs.changed.wait(), "stop");
       if (woke === "stop") return;
       continue;
     }

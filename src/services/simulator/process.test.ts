@@ -146,3 +146,14 @@ test("top sees the children a script is running", async () => {
   await p.exited;
   assert.equal(p.children.size, 0);
 });
+
+test("a long-lived chatty loop keeps no pile of pending waits", async () => {
+  const loop = run(["sh", "-c", "while true; do echo x; sleep 0.001; done"]);
+  await new Promise((r) => setTimeout(r, 200));
+  const killers = (loop.p as unknown as { killers: Set<unknown> }).killers;
+  assert.ok(killers.size <= 1, `${killers.size} pending waits`);
+  assert.ok(loop.out.length > 20);
+  loop.p.signal(9);
+  await loop.p.exited;
+  assert.equal(killers.size, 0);
+});

@@ -51,9 +51,11 @@ export class SimProcess {
   private paused = false;
   private resumeWaiters: (() => void)[] = [];
   private pauseListeners = new Set<() => void>();
-  private rejectDeath!: (err: Error) => void;
-  /** Rejects when the process dies: every wait races with it. */
-  private readonly death: Promise<never>;
+  /**
+   * The rejecters of the waits in progress: death rejects them all. (Racing every wait with one
+   * long-lived "death" promise would pile reactions onto it for as long as the process lives.)
+   */
+  private readonly killers = new Set<(err: Error) => void>();
   /** Signal → what a `trap` asked for: "" ignore, else an exit code. */
   private readonly traps = new Map<number, number | "ignore">();
   private lastStatus = 0;
@@ -66,8 +68,6 @@ export class SimProcess {
     private readonly nextPid: () => number,
   ) {
     this.exited = new Promise((r) => (this.resolveExit = r));
-    this.death = new Promise<never>((_, reject) => (this.rejectDeath = reject));
-    this.death.catch(() => {});
   }
 
   get running(): boolean {
@@ -130,15 +130,37 @@ export class SimProcess {
     this.paused = false;
     this.children.clear();
     this.resumeWaiters = [];
-    this.rejectDeath(new Died());
+    const killers = [...this.killers];
+    this.killers.clear();
+    for (const k of killers) k(new Died());
     this.resolveExit(code);
   }
 
   // --- waits that freeze while paused and end when the process dies ---
 
+  /** Wait for `setup`'s promise, or reject with Died as soon as the process dies. */
+  private interruptible<T>(
+    setup: (resolve: (v: T) => void, reject: (e: unknown) => void) => void,
+  ): Promise<T> {
+    if (!this.running) return Promise.reject(new Died());
+    return new Promise<T>((resolve, reject) => {
+      const kill = (e: Error) => reject(e);
+      this.killers.add(kill);
+      setup(
+        (v) => {
+          this.killers.delete(kill);
+          resolve(v);
+        },
+        (e) => {
+          this.killers.delete(kill);
+          reject(e);
+        },
+      );
+    });
+  }
+
   private async gate(): Promise<void> {
-    while (this.paused)
-      await Promise.race([new Promise<void>((r) => this.resumeWaiters.push(r)), this.death]);
+    while (this.paused) await this.interruptible<void>((resolve) => this.resumeWaiters.push(resolve));
     if (!this.running) throw new Died();
   }
 
@@ -151,14 +173,11 @@ export class SimProcess {
       let timer: NodeJS.Timeout | undefined;
       let onPause: (() => void) | undefined;
       try {
-        const finished = await Promise.race([
-          new Promise<boolean>((resolve) => {
-            if (Number.isFinite(remaining)) timer = setTimeout(() => resolve(true), remaining);
-            onPause = () => resolve(false);
-            this.pauseListeners.add(onPause);
-          }),
-          this.death,
-        ]);
+        const finished = await this.interruptible<boolean>((resolve) => {
+          if (Number.isFinite(remaining)) timer = setTimeout(() => resolve(true), remaining);
+          onPause = () => resolve(false);
+          this.pauseListeners.add(onPause);
+        });
         if (finished) return;
       } finally {
         clearTimeout(timer);
@@ -171,13 +190,16 @@ export class SimProcess {
 
   private async write(stream: OutStream, data: string): Promise<void> {
     await this.gate();
-    await Promise.race([this.io.write(stream, data), this.death]);
+    await this.interruptible<void>((resolve, reject) => this.io.write(stream, data).then(resolve, reject));
   }
 
   private async readStdin(): Promise<string | undefined> {
     await this.gate();
-    if (!this.io.stdin) return undefined;
-    const chunk = await this.io.stdin.read(this.death);
+    const stdin = this.io.stdin;
+    if (!stdin) return undefined;
+    const chunk = await this.interruptible<string | undefined>((resolve, reject) =>
+      stdin.read().then(resolve, reject),
+    );
     await this.gate();
     return chunk;
   }

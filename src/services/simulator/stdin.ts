@@ -31,11 +31,9 @@ export class StdinQueue {
     this.wake("writers");
   }
 
-  /** The next chunk, or undefined at EOF. `interrupted` rejects the wait (a killed process). */
-  async read(interrupted: Promise<never>): Promise<string | undefined> {
-    while (this.chunks.length === 0 && !this.eof) {
-      await Promise.race([new Promise<void>((r) => this.readers.push(r)), interrupted]);
-    }
+  /** The next chunk, or undefined at EOF. */
+  async read(): Promise<string | undefined> {
+    while (this.chunks.length === 0 && !this.eof) await new Promise<void>((r) => this.readers.push(r));
     const chunk = this.chunks.shift();
     if (chunk !== undefined) {
       this.bytes -= chunk.length;
