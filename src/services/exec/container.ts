@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { ConflictError, InvalidArgumentError, NotModifiedError } from "../../core/errors.ts";
+import { ConflictError, InvalidArgumentError, NotFoundError, NotModifiedError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Message } from "../../core/message.ts";
 import { ack, reply, Server } from "../../core/server.ts";
@@ -64,6 +64,7 @@ export class Container {
   private removeWaiters: ((r: WaitResult) => void)[] = [];
   private stopReason = "";
   private removed = false;
+  private restarting = false;
   private lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -192,6 +193,7 @@ export class Container {
   // ---- lifecycle ---------------------------------------------------------------------------
 
   async start(): Promise<void> {
+    if (this.removed) throw new NotFoundError(`No such container: ${this.id}`);
     if (this.rec.state.Paused)
       throw new ConflictError("cannot start a paused container, try unpause instead");
     if (this.running) throw new NotModifiedError("container already started");
@@ -357,7 +359,10 @@ export class Container {
       Error: this.stopReason ? { Message: this.stopReason } : null,
     };
     for (const w of this.exitWaiters.splice(0)) w(result);
-    if (this.rec.hostConfig.AutoRemove && !this.removed) await this.remove({ force: true }).catch(() => {});
+    // A restart stops the process without ending the container, even with AutoRemove (--rm).
+    if (this.rec.hostConfig.AutoRemove && !this.removed && !this.restarting) {
+      await this.remove({ force: true }).catch(() => {});
+    }
   }
 
   /** Send the stop signal, wait `timeout` seconds, then kill everything. Resolves once it has exited. */
@@ -405,9 +410,13 @@ export class Container {
   }
 
   async restart(timeoutArg: string, signalArg: string): Promise<void> {
-    if (this.running) await this.stop(timeoutArg, signalArg);
-    this.rec.restartCount = 0;
-    await this.start();
+    this.restarting = true;
+    try {
+      if (this.running) await this.stop(timeoutArg, signalArg);
+      await this.start();
+    } finally {
+      this.restarting = false;
+    }
     this.emit("restart");
   }
 

@@ -179,6 +179,21 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
     assert.equal(await codeOf(c.call("Kill", [""])), ErrorCodes.Conflict);
   });
 
+  test("Restart keeps an AutoRemove container; its stop removes it", async () => {
+    const c = await t.root.spawn(createBody(["sleep", "30"], { HostConfig: { AutoRemove: true } }), "autorm");
+    await c.start();
+    const first = (await inspect(c)).State.Pid;
+    await c.call("Restart", ["1", ""]);
+    const again = await inspect(c);
+    assert.equal(again.State.Running, true);
+    assert.notEqual(again.State.Pid, first);
+    const gone = await c.request("Wait", ["removed"]);
+    await gone.receive();
+    await c.stop("1", "");
+    assert.equal(JSON.parse((await gone.receive())!.args[0]!).StatusCode, 143);
+    assert.equal(await codeOf(t.root.attach("autorm")), ErrorCodes.NotFound);
+  });
+
   test("Exec runs a second process with the container's env and working directory", async () => {
     const cwd = realpathSync(mkdtempSync(join(tmpdir(), "swarm-exec-wd-")));
     const c = await t.root.spawn(
