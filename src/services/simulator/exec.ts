@@ -9,7 +9,7 @@ import { SIGINT, SIGKILL } from "./signals.ts";
 import { StdinQueue } from "./stdin.ts";
 import { LineDiscipline } from "./tty.ts";
 
-/** How many finished execs a container keeps for `exec inspect` before forgetting the oldest. */
+/** How many execs a container keeps for `exec inspect` before forgetting the oldest finished (or unstarted) ones. */
 export const KEPT_EXECS = 64;
 
 /**
@@ -60,6 +60,7 @@ export class Exec {
 
   created(): void {
     this.container.event(this.action("exec_create"), { execID: this.id });
+    this.forgetOld();
   }
 
   /**
@@ -124,13 +125,15 @@ export class Exec {
     this.process?.signal(SIGKILL);
   }
 
-  /** Keep the container's exec list bounded: drop the oldest finished ones. */
-  private forgetOld(): void {
+  /**
+   * Keep the container's exec list bounded: past KEPT_EXECS, forget the oldest that finished or
+   * were never started (never this one).
+   */
+  forgetOld(): void {
     const execs = this.container.execs;
-    if (execs.size <= KEPT_EXECS) return;
     for (const [id, e] of execs) {
       if (execs.size <= KEPT_EXECS) break;
-      if (e.exitCode !== null) execs.delete(id);
+      if (e !== this && (e.exitCode !== null || e.process === undefined)) execs.delete(id);
     }
   }
 

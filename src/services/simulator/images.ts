@@ -48,7 +48,15 @@ export class ImageStore {
       repoTags: [familiar],
       created: spec.created ?? 1_700_000_000 + (hash % 50_000_000),
       size: spec.size ?? 2_000_000 + (hash % 200_000_000),
-      cmd: spec.cmd ?? ["sh"],
+      // An added image's command is named after it (`nginx`): not a known command, so it runs until
+      // stopped, like the server most such images hold.
+      cmd: spec.cmd ?? [
+        familiar
+          .split("@")[0]!
+          .replace(/:[^:/]*$/, "")
+          .split("/")
+          .pop()!,
+      ],
       entrypoint: spec.entrypoint ?? null,
       env: spec.env ?? [PATH_ENV],
       labels: spec.labels ?? null,

@@ -125,6 +125,8 @@ test("images: built-ins, extras, references and IDs", () => {
     code: ErrorCodes.NotFound,
     message: "No such image: nginx:latest",
   });
+  assert.deepEqual(store.get("nginx:1.25").cmd, ["nginx"]);
+  assert.deepEqual(store.get("127.0.0.1:5000/team/app").cmd, ["app"]);
   const inspect = store.inspect(bb);
   assert.deepEqual((inspect.Config as { Cmd: string[] }).Cmd, ["sh"]);
   assert.equal(store.summary(bb).Containers, -1);

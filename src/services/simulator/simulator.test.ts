@@ -459,6 +459,20 @@ test("exec: create, start with output, inspect ExitCode; exec events; top lists 
     assert.equal((await json(ex2)).ExitCode, 137);
   }));
 
+test("a container keeps at most 64 execs", () =>
+  withSim(["box"], async ({ root }) => {
+    const box = await root.open("box");
+    let last = "";
+    for (let i = 0; i < 100; i++) {
+      const m = await box.call(DockerVerbs.Exec, [JSON.stringify({ Cmd: ["true"] })]);
+      last = m.args[0]!;
+      if (i % 2 === 0) await drain(await new Client(m.ret!).request(Verbs.Start, ["{}"]));
+    }
+    const ids = (await json(box)).ExecIDs as string[];
+    assert.equal(ids.length, 64);
+    assert.equal(ids.at(-1), last);
+  }));
+
 test("exec with stdin: cat reads until the caller closes stdin", () =>
   withSim(["box"], async ({ root }) => {
     const box = await root.open("box");
