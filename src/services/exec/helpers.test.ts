@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { EventLog, eventJSON } from "./events.ts";
 import { commandOf } from "./inspect.ts";
-import { type LogEntry, logTime, selectEntries, splitLines } from "./logfile.ts";
+import { type LogEntry, LogFile, logTime, selectEntries, splitLines } from "./logfile.ts";
 import { lookPath, resolveUser } from "./lookup.ts";
 import { exitCodeOf, parseSignal } from "./signals.ts";
 import { parsePs } from "./top.ts";
@@ -90,6 +90,28 @@ describe("exec helpers", () => {
       selectEntries(entries, { since: 150, until: 250 }).map((e) => e.log),
       ["2\n"],
     );
+  });
+
+  test("the log file: append splits lines; the tail is read from the end, across blocks", () => {
+    const file = new LogFile(join(dir, "tail-json.log"));
+    for (let i = 0; i < 5000; i++) file.append(i % 2 ? "stderr" : "stdout", Buffer.from(`line ${i} é\n`));
+    file.append("stdout", Buffer.from("a\nb"));
+    file.close();
+    const all = file.read();
+    assert.equal(all.length, 5002);
+    assert.deepEqual(
+      file.readTail(3).map((e) => e.log),
+      ["line 4999 \u00c3\u00a9\n", "a\n", "b"],
+      "bytes come back as byte strings",
+    );
+    assert.equal(file.readTail(10_000).length, 5002);
+    assert.deepEqual(file.readTail(0), []);
+    assert.deepEqual(
+      file.select({ tail: "2", stdout: true, stderr: true }).map((e) => e.log),
+      ["a\n", "b"],
+    );
+    assert.equal(file.select({ tail: "2", stderr: false }).length, 2);
+    assert.equal(file.select({}).length, 5002);
   });
 
   test("Entrypoint and Cmd: lists, or a shell string", () => {

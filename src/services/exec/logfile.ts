@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { nowNanos, parseRfc3339, rfc3339Nano, secondsToNanos } from "../../docker/time.ts";
 import type { LogsOptions } from "../../docker/verbs.ts";
 import type { OutputStream } from "./supervisor.ts";
@@ -60,17 +60,68 @@ export class LogFile {
   /** Every entry on disk (a line cut short by a crash is skipped). */
   read(): LogEntry[] {
     if (!existsSync(this.path)) return [];
-    const out: LogEntry[] = [];
-    for (const line of readFileSync(this.path, "utf8").split("\n")) {
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as LogEntry);
-      } catch {
-        // A partial last line: the process writing it died mid-write.
-      }
-    }
-    return out;
+    return parseLines(readFileSync(this.path, "utf8").split("\n"));
   }
+
+  /**
+   * The last `n` entries, reading the file backwards: `docker logs --tail 10` of a large log
+   * reads a few kilobytes, not the whole file.
+   */
+  readTail(n: number): LogEntry[] {
+    if (n <= 0 || !existsSync(this.path)) return [];
+    const fd = openSync(this.path, "r");
+    try {
+      let pos = fstatSync(fd).size;
+      let bufs: Buffer[] = [];
+      let newlines = 0;
+      // One more newline than entries: the line before the first one wanted must be complete.
+      while (pos > 0 && newlines <= n) {
+        const size = Math.min(tailBlock, pos);
+        pos -= size;
+        const buf = Buffer.alloc(size);
+        readSync(fd, buf, 0, size, pos);
+        for (const byte of buf) if (byte === 10) newlines++;
+        bufs = [buf, ...bufs];
+      }
+      const lines = Buffer.concat(bufs).toString("utf8").split("\n");
+      if (pos > 0) lines.shift();
+      return parseLines(lines).slice(-n);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The entries `opts` selects, reading only the end of the file when that is enough. */
+  select(opts: LogsOptions): LogEntry[] {
+    const tail = tailOf(opts);
+    // Tail then the `since` filter equals the filter then tail (entries are in time order); not so
+    // for `until` or a single stream.
+    if (tail >= 0 && !opts.until && opts.stdout !== false && opts.stderr !== false) {
+      return selectEntries(this.readTail(tail), opts);
+    }
+    return selectEntries(this.read(), opts);
+  }
+}
+
+const tailBlock = 64 * 1024;
+
+function parseLines(lines: string[]): LogEntry[] {
+  const out: LogEntry[] = [];
+  for (const line of lines) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as LogEntry);
+    } catch {
+      // A partial last line: the process writing it died mid-write.
+    }
+  }
+  return out;
+}
+
+/** `tail` as a count, or -1 for all. */
+function tailOf(opts: LogsOptions): number {
+  const t = opts.tail === undefined || opts.tail === "" || opts.tail === "all" ? -1 : Number(opts.tail);
+  return Number.isInteger(t) && t >= 0 ? t : -1;
 }
 
 /** Which entries `docker logs` asks for: streams, time window and tail. */
@@ -85,8 +136,8 @@ export function selectEntries(entries: LogEntry[], opts: LogsOptions): LogEntry[
     const t = parseRfc3339(e.time) ?? 0n;
     return (since === undefined || t >= since) && (until === undefined || t <= until);
   });
-  const tail = opts.tail === undefined || opts.tail === "" || opts.tail === "all" ? -1 : Number(opts.tail);
-  if (Number.isInteger(tail) && tail >= 0) list = tail === 0 ? [] : list.slice(-tail);
+  const tail = tailOf(opts);
+  if (tail >= 0) list = tail === 0 ? [] : list.slice(-tail);
   return list;
 }
 

@@ -6,7 +6,34 @@ import { Verbs } from "../../core/verbs.ts";
 import type { AttachOptions, LogsOptions } from "../../docker/verbs.ts";
 import type { Container } from "./container.ts";
 import { parseJSON } from "./json-arg.ts";
-import { formatEntry, selectEntries, splitLines } from "./logfile.ts";
+import { formatEntry, type LogEntry, selectEntries, splitLines } from "./logfile.ts";
+
+/** Largest chunk of replayed log lines in one `Log` message. */
+const replayChunk = 64 * 1024;
+
+/**
+ * Send stored lines, consecutive lines of one stream joined into one `Log` (up to 64 KiB): a
+ * million-line log is a few hundred messages, not a million. False when the caller left.
+ */
+async function replayEntries(
+  m: Message,
+  entries: LogEntry[],
+  tty: boolean,
+  timestamps: boolean,
+): Promise<boolean> {
+  let stream = "";
+  let text = "";
+  for (const e of entries) {
+    const s = tty ? "stdout" : e.stream;
+    if ((s !== stream || text.length >= replayChunk) && text !== "") {
+      if (!(await reply(m, Verbs.Log, [stream, text]))) return false;
+      text = "";
+    }
+    stream = s;
+    text += formatEntry(e, timestamps);
+  }
+  return text === "" || reply(m, Verbs.Log, [stream, text]);
+}
 
 /** `Logs [options]` (§6.2): the log file, then with `follow` the live output until the run ends. */
 export async function serveLogs(c: Container, m: Message): Promise<void> {
@@ -18,11 +45,9 @@ export async function serveLogs(c: Container, m: Message): Promise<void> {
   const follow = opts.follow === true && c.running;
   const reader = follow ? c.bus.subscribe() : undefined;
   try {
-    const entries = selectEntries(c.logFile.read(), opts);
+    const entries = c.logFile.select(opts);
     if (!(await ack(m, [String(c.tty)]))) return;
-    for (const e of entries) {
-      if (!(await reply(m, Verbs.Log, [c.tty ? "stdout" : e.stream, formatEntry(e, timestamps)]))) return;
-    }
+    if (!(await replayEntries(m, entries, c.tty, timestamps))) return;
     if (!reader) return;
     const until = opts.until ? opts.until * 1000 : undefined;
     while (true) {
@@ -69,9 +94,8 @@ export async function serveAttach(c: Container, m: Message): Promise<void> {
   try {
     if (!(await ack(m, [String(c.tty)], stdin))) return;
     if (opts.logs) {
-      for (const e of selectEntries(c.logFile.read(), { stdout: wantOut, stderr: wantErr })) {
-        if (!(await reply(m, Verbs.Log, [c.tty ? "stdout" : e.stream, e.log]))) return;
-      }
+      const entries = selectEntries(c.logFile.read(), { stdout: wantOut, stderr: wantErr });
+      if (!(await replayEntries(m, entries, c.tty, false))) return;
     }
     if (!reader) return;
     c.emitEvent("attach");
