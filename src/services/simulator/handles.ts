@@ -27,6 +27,7 @@ import { eventJSON, eventMatches } from "./events.ts";
 import { Exec } from "./exec.ts";
 import { InputSender } from "./io.ts";
 import type { OutStream } from "./process.ts";
+import { DetachScanner, parseDetachKeys } from "./tty.ts";
 
 /**
  * The protocol side of the simulator (docs/PROTOCOL.md §6): the root object, one handle per
@@ -286,13 +287,31 @@ async function logs(sim: Simulator, c: Container, msg: Message, opts: LogsOption
 async function attach(sim: Simulator, c: Container, msg: Message, opts: AttachOptions): Promise<void> {
   const noneSet = opts.stdout === undefined && opts.stderr === undefined && opts.stdin === undefined;
   const wants = { stdout: noneSet || opts.stdout === true, stderr: noneSet || opts.stderr === true };
+  let detachKeys: string;
+  try {
+    detachKeys = parseDetachKeys(opts.detachKeys);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  const scanner = new DetachScanner(detachKeys);
+  const reader = new Attacher((stream, data) => log(msg, stream, data), wants);
+  // Typing the detach keys ends this attachment (output EOF) and leaves the container running.
+  let detached = false;
   const stdin = new InputSender(
-    (chunk) => (opts.stdin ? c.writeStdin(chunk) : Promise.resolve()),
+    async (chunk) => {
+      if (!opts.stdin || detached) return;
+      const { data, detached: now } = scanner.feed(chunk);
+      if (data) await c.writeStdin(data);
+      if (now) {
+        detached = true;
+        c.event("detach");
+        reader.stop();
+      }
+    },
     () => {
-      if (opts.stdin) c.closeStdin();
+      if (opts.stdin && !detached) c.closeStdin();
     },
   );
-  const reader = new Attacher((stream, data) => log(msg, stream, data), wants);
   if (!(await ack(msg, [String(c.tty)], stdin))) return;
   if (opts.logs) for (const e of c.logs.from(0)) void reader.push(e.stream, e.data);
   if (opts.stream === false) {

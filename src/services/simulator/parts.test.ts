@@ -7,7 +7,7 @@ import { ImageStore } from "./images.ts";
 import { LogBuffer } from "./logbuffer.ts";
 import { parseArgs } from "./options.ts";
 import { resolveRef } from "./resolve.ts";
-import { LineDiscipline } from "./tty.ts";
+import { DetachScanner, LineDiscipline, parseDetachKeys } from "./tty.ts";
 
 test("the log keeps one entry per line, in order, within its cap", () => {
   const log = new LogBuffer(20);
@@ -165,4 +165,15 @@ test("command-line options", () => {
   });
   assert.equal(parseArgs(["--log-cap", "10"]).logCap, 10);
   assert.throws(() => parseArgs(["--containers", "100001"]), { code: ErrorCodes.InvalidArgument });
+});
+
+test("detach keys: parsed like the engine's, matched across chunks, partial matches let through", () => {
+  assert.equal(parseDetachKeys(undefined), "\x10\x11");
+  assert.equal(parseDetachKeys("ctrl-a,x"), "\x01x");
+  assert.throws(() => parseDetachKeys("ctrl-aa"), { message: "Invalid escape keys (ctrl-aa) provided" });
+  const s = new DetachScanner("\x10\x11");
+  assert.deepEqual(s.feed("ab\x10"), { data: "ab", detached: false });
+  assert.deepEqual(s.feed("c"), { data: "\x10c", detached: false });
+  assert.deepEqual(s.feed("\x10"), { data: "", detached: false });
+  assert.deepEqual(s.feed("\x11rest"), { data: "", detached: true });
 });

@@ -373,6 +373,28 @@ test("a TTY has a line discipline: backspace edits, ^D ends input, ^C interrupts
     assert.equal((await json(sh.c)).State.ExitCode, 130);
   }));
 
+test("the detach keys end an attachment and leave the container running", () =>
+  withSim([], async ({ root }) => {
+    const { c } = await create(root, { Cmd: ["cat"], Tty: true, OpenStdin: true, StdinOnce: true });
+    const a = await c.request(Verbs.Attach, [
+      "",
+      JSON.stringify({ stream: true, stdin: true, stdout: true }),
+    ]);
+    const stdin = (await a.receive())!.ret!;
+    await c.start();
+    await stdin.send(message(Verbs.Log, ["stdin", "hi\r"]));
+    await sleep(20);
+    await stdin.send(message(Verbs.Log, ["stdin", "\x10\x11"]));
+    assert.equal(output(await drain(a)).stdout, "hi\r\nhi\r\n");
+    stdin.close();
+    await sleep(10);
+    assert.equal((await json(c)).State.Status, "running");
+    assert.ok((await events(root)).some((e) => e.Action === "detach"));
+    await assert.rejects(c.call(Verbs.Attach, ["", JSON.stringify({ stdin: true, detachKeys: "ctrl-??" })]), {
+      code: ErrorCodes.InvalidArgument,
+    });
+  }));
+
 test("top and resize are recorded as events", () =>
   withSim(["box"], async ({ root }) => {
     const box = await root.open("box");

@@ -80,3 +80,46 @@ export class LineDiscipline {
     this.ports.eof();
   }
 }
+
+/**
+ * The engine's detach keys (`ctrl-p,ctrl-q` by default): parse `ctrl-x,y` specs into the bytes
+ * they stand for. Throws on a bad spec, with the engine's wording.
+ */
+export function parseDetachKeys(spec: string | undefined): string {
+  if (spec === undefined || spec === "") return "\x10\x11";
+  let out = "";
+  for (const key of spec.split(",")) {
+    const k = key.trim();
+    const ctrl = /^ctrl-([a-z@[\\\]^_])$/i.exec(k);
+    if (ctrl) out += String.fromCharCode(ctrl[1]!.toUpperCase().charCodeAt(0) - 64);
+    else if (k.length === 1) out += k;
+    else throw new Error(`Invalid escape keys (${spec}) provided`);
+  }
+  return out;
+}
+
+/**
+ * Watches stdin for the detach sequence: bytes that could start it are held back; when it
+ * completes the caller detaches (the held bytes are dropped), otherwise they are let through.
+ */
+export class DetachScanner {
+  private held = "";
+
+  constructor(private readonly sequence: string) {}
+
+  feed(chunk: string): { data: string; detached: boolean } {
+    if (this.sequence === "") return { data: chunk, detached: false };
+    let data = "";
+    for (const ch of chunk) {
+      const candidate = this.held + ch;
+      if (this.sequence.startsWith(candidate)) {
+        if (candidate === this.sequence) return { data, detached: true };
+        this.held = candidate;
+      } else {
+        data += candidate;
+        this.held = "";
+      }
+    }
+    return { data, detached: false };
+  }
+}
