@@ -42,10 +42,11 @@ function watch(url: string) {
   return {
     lists,
     stop: () => ac.abort(),
-    waitFor(pred: (l: string[]) => boolean, timeoutMs: number): Promise<number> {
+    /** The time of the first list since `since` (ms since the epoch) that matches `pred`. */
+    waitFor(pred: (l: string[]) => boolean, timeoutMs: number, since = 0): Promise<number> {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const hit = lists.find((l) => pred(l.list));
+          const hit = lists.find((l) => l.at >= since && pred(l.list));
           if (hit) {
             clearTimeout(timer);
             listeners.delete(check);
@@ -82,7 +83,7 @@ test("two engines join through etcd; a killed join leaves after the TTL", async 
     await ja.waitFor(/join: registered/);
     const killed = Date.now();
     await ja.stop("SIGKILL");
-    const left = await w.waitFor((l) => !l.includes(a.host) && l.includes(b.host), 10_000);
+    const left = await w.waitFor((l) => !l.includes(a.host) && l.includes(b.host), 10_000, killed);
     const took = left - killed;
     // The lease had up to 2 s left; etcd expires leases a little late, never early.
     assert.ok(took >= 1200, `left after ${took} ms: sooner than the TTL allows`);
@@ -102,7 +103,7 @@ test("a node whose engine dies is not renewed and leaves; the other stays", asyn
     await w.waitFor((l) => l.length === 2, 10_000);
     const died = Date.now();
     await dying.stop();
-    const left = await w.waitFor((l) => l.length === 1 && l[0] === engines[1]!.host, 10_000);
+    const left = await w.waitFor((l) => l.length === 1 && l[0] === engines[1]!.host, 10_000, died);
     assert.ok(left - died < 5000, `left ${left - died} ms after the engine died`);
     await j.waitFor(/the engine does not answer/, 2000);
     assert.equal(j.proc.exitCode, null, "join keeps running, waiting for the engine");
