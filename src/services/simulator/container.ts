@@ -7,7 +7,6 @@ import { type EngineContext, untilAborted } from "./context.ts";
 import type { Exec } from "./exec.ts";
 import type { SimImage } from "./images.ts";
 import { LogBuffer } from "./logbuffer.ts";
-import { Notifier } from "./notifier.ts";
 import { type OutStream, SimProcess } from "./process.ts";
 import { parseSignal, SIGINT, SIGKILL, SIGTERM } from "./signals.ts";
 import { StdinQueue } from "./stdin.ts";
@@ -53,8 +52,6 @@ export class Container {
   finishedNs: bigint | undefined;
   readonly createdNs = nowNanos();
   readonly logs: LogBuffer;
-  /** Notified on every state change (log followers watch it). */
-  readonly changed = new Notifier();
   readonly execs = new Map<string, Exec>();
   private run: Run | undefined;
   private stdin = new StdinQueue();
@@ -93,7 +90,6 @@ export class Container {
 
   /** A state change: log followers wait on the log's notifier only, so wake them through it too. */
   private notifyChange(): void {
-    this.changed.notify();
     this.logs.changed.notify();
   }
 
@@ -367,11 +363,6 @@ export class Container {
 
   private settleWaiters(conditions: WaitCondition[]): void {
     for (const w of [...this.waiters]) if (conditions.includes(w.condition)) w.resolve(this.exitCode);
-  }
-
-  /** Forget a wait whose caller went away. */
-  dropWaiters(): void {
-    this.waiters.clear();
   }
 
   // --- I/O ---

@@ -173,12 +173,10 @@ export function containerHandle(sim: Simulator, c: Container, ref: string): Send
       await fn(msg);
     });
   on(Verbs.Get, async (msg) => {
-    const [what = "inspect", psArgs] = msg.args;
+    const [what = "inspect"] = msg.args;
     if (what === "inspect" || what === "") return reply(msg, Verbs.Set, [JSON.stringify(c.inspect())]);
-    if (what === "top") {
-      void psArgs;
-      return reply(msg, Verbs.Set, [JSON.stringify(c.top())]);
-    }
+    // ps_args are ignored: there is no ps to hand them to (README).
+    if (what === "top") return reply(msg, Verbs.Set, [JSON.stringify(c.top())]);
     throw new InvalidArgumentError(`unknown Get target: ${what}`);
   });
   on(Verbs.Start, async (msg) => {
