@@ -47,16 +47,23 @@ async function* watchEtcd(url: string, options: WatchOptions): AsyncGenerator<st
     while (!signal.aborted) {
       try {
         const watcher = await client.watch().prefix(dir).create();
+        // A watcher that errs or ends is finished: read again and make a new one.
+        let broken: Error | undefined;
+        const breaks = (err: Error) => {
+          broken = err;
+          wake?.();
+        };
         watcher.on("put", changed).on("delete", changed).on("connected", changed);
-        watcher.on("error", (err) => options.onError?.(err));
+        watcher.on("error", breaks).on("end", () => breaks(new Error("etcd watch ended")));
         try {
           while (!signal.aborted) {
+            if (broken) throw broken;
             if (dirty) {
               dirty = false;
               const values = await client.getAll().prefix(dir).strings();
               out.push(normalize(Object.values(values)));
             }
-            if (!dirty) await new Promise<void>((r) => (wake = r));
+            if (!dirty && !broken) await new Promise<void>((r) => (wake = r));
             wake = undefined;
           }
         } finally {
