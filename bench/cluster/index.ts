@@ -147,6 +147,8 @@ function http(method: string, path: string, payload?: string): Promise<{ status:
     const req = httpRequest(
       {
         socketPath: sock,
+        // a connection per request, as the docker CLI makes per command (no stale keep-alive sockets)
+        agent: false,
         method,
         path: `/v1.41${path}`,
         headers: payload ? { "Content-Type": "application/json" } : {},
