@@ -10,6 +10,11 @@ export interface Pty {
   resize(cols: number, rows: number): void;
   pause(): void;
   resume(): void;
+  /**
+   * Close swarmd's hold on the terminal (once the program is gone and its output read): the pty
+   * then ends at once instead of after node-pty's 200 ms grace.
+   */
+  release(): void;
 }
 
 type NodePty = typeof import("@lydell/node-pty");
@@ -46,13 +51,17 @@ export async function openPty(
   // last when its side of the pty closes before the master has read it (node-pty then loses the
   // tail of the output); with this end open, the master reads everything, then node-pty closes it.
   let slave = holdSlave((term as unknown as { _pty?: string })._pty);
+  const release = () => {
+    if (slave !== undefined) closeSync(slave);
+    slave = undefined;
+  };
   return {
     pid: term.pid,
+    release,
     onData: (fn) => term.onData((d) => fn(typeof d === "string" ? Buffer.from(d, "latin1") : (d as Buffer))),
     onExit: (fn) =>
       term.onExit((e) => {
-        if (slave !== undefined) closeSync(slave);
-        slave = undefined;
+        release();
         fn(e);
       }),
     write: (chunk) => term.write(chunk as unknown as string),

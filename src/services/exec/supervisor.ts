@@ -45,6 +45,8 @@ export interface Supervised {
 }
 
 const pidWaitMs = 5000;
+/** How often a pty's program is checked, and how long its output must be quiet once it is gone. */
+const quietMs = 15;
 
 /**
  * With --isolate the leader is `unshare` (`nsenter` for an exec) and the program is its only child.
@@ -194,24 +196,27 @@ async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents
   let program: { pid: number; start: string | undefined } | undefined;
   let paused = false;
   let draining = false;
-  let watch: NodeJS.Timeout | undefined;
-  // node-pty gives up on a pty that is not read within 200 ms of the program's exit, and what it
-  // held is lost. So while paused, watch the program: once it is gone, read the rest regardless.
-  const drainOnExit = () => {
+  let lastData = Date.now();
+  // Watch the program. Once it is gone, read what is left whatever the readers (node-pty drops a
+  // pty not read within 200 ms of the exit), and once the output has gone quiet, release the
+  // terminal so that the exit is reported now rather than after node-pty's grace period.
+  const watch = setInterval(() => {
     if (isSameProcess(leader, leaderStart)) return;
-    clearInterval(watch);
     draining = true;
     if (paused) {
       paused = false;
       term.resume();
     }
-  };
+    if (Date.now() - lastData >= quietMs) {
+      clearInterval(watch);
+      term.release();
+    }
+  }, quietMs);
   term.onData((chunk) => {
+    lastData = Date.now();
     if (!events.output("stdout", chunk) && !paused && !draining) {
       paused = true;
       term.pause();
-      clearInterval(watch);
-      watch = setInterval(drainOnExit, 20);
     }
   });
   const exited = new Promise<ExitInfo>((resolve) => {
@@ -239,7 +244,6 @@ async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents
     resume: () => {
       if (paused) {
         paused = false;
-        clearInterval(watch);
         term.resume();
       }
     },
