@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -71,6 +72,13 @@ describe("tcp:// with TLS (--tlsverify, the engine's flag names)", () => {
     assert.equal(await run(root, ["echo", "over tls"]), "over tls\n");
   });
 
+  test("--tls without --tlsverify encrypts without checking the engine's certificate", async () => {
+    const root = await backend(
+      `dockerclient --tls --tlscert ${certs.cert} --tlskey ${certs.key} ${engine.tcp}`,
+    );
+    assert.equal(await run(root, ["echo", "tls, unverified"]), "tls, unverified\n");
+  });
+
   test("a client certificate from another CA, or none, is refused, naming the engine", async () => {
     const other = await backend(
       `dockerclient --tlsverify --tlscacert ${certs.ca} --tlscert ${certs.otherCert} --tlskey ${certs.otherKey} ${engine.tcp}`,
@@ -89,6 +97,39 @@ describe("tcp:// with TLS (--tlsverify, the engine's flag names)", () => {
     const err = await failure(wrongCa.get("version"));
     assert.equal(err.code, ErrorCodes.Unavailable);
     assert.match(err.message, /certificate/);
+  });
+});
+
+describe("tcp:// without TLS", () => {
+  let engine: Engine;
+  let relay: Server;
+  const relayed = new Set<Socket>();
+  before(async () => {
+    await ensureEngineInstalled();
+    engine = await startEngine(`t-dc-tcp-${process.pid}`);
+    // The engine's socket behind a plain TCP port of 127.0.0.1 (a byte relay, as `socat` would be).
+    relay = createServer((c) => {
+      const u = connect(engine.socket);
+      relayed.add(c).add(u);
+      c.pipe(u).pipe(c);
+      c.on("error", () => u.destroy());
+      u.on("error", () => c.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+  });
+  after(async () => {
+    // Kept-alive connections from the backends would hold close() open.
+    for (const s of relayed) s.destroy();
+    await new Promise((r) => relay?.close(r));
+    await engine?.stop();
+  });
+
+  test("tcp://127.0.0.1:PORT and the bare 127.0.0.1:PORT form", async () => {
+    const port = (relay.address() as AddressInfo).port;
+    for (const host of [`tcp://127.0.0.1:${port}`, `127.0.0.1:${port}`]) {
+      const root = await backend(`dockerclient ${host}`);
+      assert.equal(await run(root, ["echo", "over tcp"]), "over tcp\n");
+    }
   });
 });
 
