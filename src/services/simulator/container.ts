@@ -157,6 +157,8 @@ export class Container {
         env: (this.config.Env as string[]) ?? [],
         hostname: String(this.config.Hostname),
         tty: this.tty,
+        cwd: String(this.config.WorkingDir ?? ""),
+        user: String(this.config.User ?? ""),
       },
       () => this.ctx.nextPid(),
     );

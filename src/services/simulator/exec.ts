@@ -88,6 +88,8 @@ export class Exec {
         env: [...((c.config.Env as string[]) ?? []), ...((this.config.Env as string[] | null) ?? [])],
         hostname: String(c.config.Hostname),
         tty: this.tty,
+        cwd: String(this.config.WorkingDir || c.config.WorkingDir || ""),
+        user: String(this.config.User || c.config.User || ""),
       },
       () => this.ctx.nextPid(),
     );

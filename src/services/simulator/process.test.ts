@@ -5,7 +5,7 @@ import { parseScript } from "./shell.ts";
 import { StdinQueue } from "./stdin.ts";
 
 let pids = 100;
-function run(argv: string[], opts: { stdin?: StdinQueue; env?: string[] } = {}) {
+function run(argv: string[], opts: { stdin?: StdinQueue; env?: string[]; cwd?: string; user?: string } = {}) {
   const out: { stream: OutStream; data: string }[] = [];
   const p = new SimProcess(
     pids++,
@@ -16,6 +16,8 @@ function run(argv: string[], opts: { stdin?: StdinQueue; env?: string[] } = {}) 
       env: opts.env ?? [],
       hostname: "abc123",
       tty: false,
+      ...(opts.cwd !== undefined && { cwd: opts.cwd }),
+      ...(opts.user !== undefined && { user: opts.user }),
     },
     () => pids++,
   );
@@ -156,4 +158,24 @@ test("a long-lived chatty loop keeps no pile of pending waits", async () => {
   loop.p.signal(9);
   await loop.p.exited;
   assert.equal(killers.size, 0);
+});
+
+test("small builtins: echo -e/-n, seq, pwd, whoami, date, printf", async () => {
+  const e = run(
+    [
+      "sh",
+      "-c",
+      "echo -e 'a\\tb\\nc'; echo -ne 'x\\cy'; echo; seq 3; seq 5 -2 1; pwd; whoami; printf '%s=%d\\n' n 4",
+    ],
+    {
+      cwd: "/srv",
+      user: "app:app",
+    },
+  );
+  assert.equal(await e.p.exited, 0);
+  assert.equal(e.stdout(), "a\tb\nc\nx\n1\n2\n3\n5\n3\n1\n/srv\napp\nn=4\n");
+  const d = run(["date"]);
+  await d.p.exited;
+  assert.match(d.stdout(), /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d UTC \d{4}\n$/);
+  assert.equal(await run(["seq", "x"]).p.exited, 1);
 });

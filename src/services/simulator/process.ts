@@ -20,6 +20,10 @@ export interface ProcessIO {
   env: readonly string[];
   hostname: string;
   tty: boolean;
+  /** Working directory (`pwd`); default `/`. */
+  cwd?: string;
+  /** User (`whoami`); default `root`. */
+  user?: string;
 }
 
 /** A process listed by `top`: the main one and the children it is running (sleep, cat…). */
@@ -286,24 +290,52 @@ export class SimProcess {
       case "echo": {
         let rest = args;
         let newline = true;
-        if (rest[0] === "-n") {
-          newline = false;
+        let escapes = false;
+        while (rest[0] !== undefined && /^-[neE]+$/.test(rest[0])) {
+          if (rest[0].includes("n")) newline = false;
+          if (rest[0].includes("e")) escapes = true;
           rest = rest.slice(1);
         }
-        await this.out(fds, 1, `${rest.join(" ")}${newline ? "\n" : ""}`);
+        const text = rest.join(" ");
+        await this.out(fds, 1, `${escapes ? echoEscapes(text) : text}${newline ? "\n" : ""}`);
         return 0;
       }
       case "printf":
         await this.out(fds, 1, printf(args));
         return 0;
       case "pwd":
-        await this.out(fds, 1, "/\n");
+        await this.out(fds, 1, `${this.io.cwd || "/"}\n`);
+        return 0;
+      case "seq": {
+        const nums = args.map(Number);
+        if (nums.length === 0 || nums.length > 3 || nums.some((n) => !Number.isFinite(n))) {
+          await this.out(fds, 2, "seq: invalid arguments\n");
+          return 1;
+        }
+        const [first, step, last] =
+          nums.length === 1
+            ? [1, 1, nums[0]!]
+            : nums.length === 2
+              ? [nums[0]!, 1, nums[1]!]
+              : [nums[0]!, nums[1]!, nums[2]!];
+        if (step === 0) return 1;
+        let out = "";
+        for (let n = first, count = 0; step > 0 ? n <= last : n >= last; n += step, count++) {
+          // Output is paced by the reader, but keep one write bounded.
+          if (count > 100_000) break;
+          out += `${n}\n`;
+        }
+        await this.out(fds, 1, out);
+        return 0;
+      }
+      case "date":
+        await this.out(fds, 1, `${dateText(new Date())}\n`);
         return 0;
       case "hostname":
         await this.out(fds, 1, `${this.io.hostname}\n`);
         return 0;
       case "whoami":
-        await this.out(fds, 1, "root\n");
+        await this.out(fds, 1, `${(this.io.user || "root").split(":")[0]}\n`);
         return 0;
       case "uname":
         await this.out(
@@ -479,4 +511,19 @@ function printf(args: string[]): string {
     .replace(/\\n/g, "\n")
     .replace(/\\t/g, "\t")
     .replace(/\\\\/g, "\\");
+}
+
+/** `echo -e` escapes: `\n`, `\t`, `\\` and `\c` (stop output). */
+function echoEscapes(text: string): string {
+  const cut = text.indexOf("\\c");
+  const t = cut >= 0 ? text.slice(0, cut) : text;
+  return t.replace(/\\([nt\\])/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : "\\"));
+}
+
+/** `date`'s default format, in UTC: `Thu Nov 26 06:48:23 UTC 2026`. */
+function dateText(d: Date): string {
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
