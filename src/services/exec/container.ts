@@ -23,7 +23,7 @@ import { isSameProcess, processTree, stateOf } from "./proctree.ts";
 import { parseSignal, signalNumber } from "./signals.ts";
 import type { ContainerRecord, StateDir } from "./state.ts";
 import { serveAttach, serveLogs } from "./streams.ts";
-import { type ExitInfo, launch, type Supervised } from "./supervisor.ts";
+import { type ExitInfo, launch, type OutputStream, type Supervised } from "./supervisor.ts";
 import { top } from "./top.ts";
 
 /** What a container needs from the service that holds it. */
@@ -65,6 +65,7 @@ export class Container {
   private stopReason = "";
   private removed = false;
   private restarting = false;
+  private logFailed = false;
   private lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -139,8 +140,26 @@ export class Container {
     return inspectOf(this.rec, this.logFile.path, [...this.execs.keys()]);
   }
 
+  /** Persist the record. A failing disk is logged, not thrown: the process must still be supervised. */
   private save(): void {
-    if (!this.removed) this.host.dir.save(this.rec);
+    if (this.removed) return;
+    try {
+      this.host.dir.save(this.rec);
+    } catch (err) {
+      this.host.log.error({ id: this.id, err: String(err) }, "exec: cannot save the container's state");
+    }
+  }
+
+  /** Keep a chunk of output on disk; if the disk fails, the live readers still get it. */
+  private keep(stream: OutputStream, chunk: Buffer, time: string): void {
+    try {
+      this.logFile.append(stream, chunk, time);
+      this.logFailed = false;
+    } catch (err) {
+      if (!this.logFailed)
+        this.host.log.error({ id: this.id, err: String(err) }, "exec: cannot write the log");
+      this.logFailed = true;
+    }
   }
 
   private emit(action: string, extra: Record<string, string> = {}): void {
@@ -240,7 +259,7 @@ export class Container {
       this.proc = await launch(spec, {
         output: (stream, chunk) => {
           const time = logTime(nowNanos());
-          this.logFile.append(stream, chunk, time);
+          this.keep(stream, chunk, time);
           return this.bus.publish(stream, chunk, time);
         },
         exit: (info) => void gate.then(() => this.exited(info)).finally(endRun),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -326,6 +326,20 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
       const logs = await logsOf(c);
       assert.equal(logs.stdout.length, size, `log file, tty=${tty}`);
     }
+  });
+
+  test("a state directory that breaks under a running container does not take the service down", async () => {
+    const c = await t.root.spawn(createBody(["sh", "-c", "while true; do echo x; sleep 0.05; done"]), "");
+    await c.start();
+    const id = (await inspect(c)).Id;
+    const where = join(t.dir, "containers", id);
+    rmSync(where, { recursive: true, force: true });
+    writeFileSync(where, "not a directory\n");
+    await c.stop("1", "");
+    assert.equal((await inspect(c)).State.ExitCode, 143);
+    assert.ok((await t.root.ls()).includes(id), "the service still answers");
+    rmSync(where, { force: true });
+    await c.call("Remove", ["{}"]);
   });
 
   test("Get info, version, containers (fast path) and images", async () => {
