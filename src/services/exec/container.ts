@@ -262,7 +262,7 @@ export class Container {
           this.keep(stream, chunk, time);
           return this.bus.publish(stream, chunk, time);
         },
-        exit: (info) => void gate.then(() => this.exited(info)).finally(endRun),
+        exit: (info) => void gate.then(() => this.recordExit(info, endRun)),
       });
     } catch (err) {
       endRun();
@@ -325,7 +325,7 @@ export class Container {
       this.runEnded = new Promise((r) => {
         endRun = r;
       });
-      this.proc = adopt(this.rec, (info) => void this.exited(info).finally(endRun));
+      this.proc = adopt(this.rec, (info) => void this.recordExit(info, endRun));
       // Its cgroup is still there: take it back, so execs join it and it is removed at the exit.
       const hc = this.rec.hostConfig;
       try {
@@ -347,6 +347,17 @@ export class Container {
       FinishedAt: rfc3339Nano(nowNanos()),
     });
     this.save();
+  }
+
+  /** Record an exit; whatever goes wrong there is logged, and the run ends either way. */
+  private async recordExit(info: ExitInfo, endRun: () => void): Promise<void> {
+    try {
+      await this.exited(info);
+    } catch (err) {
+      this.host.log.error({ id: this.id, err: String(err) }, "exec: recording an exit failed");
+    } finally {
+      endRun();
+    }
   }
 
   private async exited(info: ExitInfo): Promise<void> {
