@@ -35,13 +35,14 @@ test("the shell parser models lists, loops, conditionals and simple redirections
   assert.ok(parseScript("true && echo yes || echo no"));
   assert.ok(parseScript("while true; do echo tick; sleep 1; done"));
   assert.ok(parseScript("if false; then echo a; else echo b; fi"));
+  assert.ok(parseScript("for i in 1 2; do echo $i; done; x=1; FOO=bar env"));
   assert.ok(parseScript("echo \"$HOME\" 'x y' a\\ b 2>/dev/null"));
   for (const unsupported of [
     "ls | wc -l",
     "sleep 1 &",
     "echo $(date)",
-    "x=1",
-    "for i in 1 2; do :; done",
+    "case x in a) ;; esac",
+    "for i; do :; done",
     "echo 'open",
   ]) {
     assert.equal(parseScript(unsupported), undefined, unsupported);
@@ -178,4 +179,17 @@ test("small builtins: echo -e/-n, seq, pwd, whoami, date, printf", async () => {
   await d.p.exited;
   assert.match(d.stdout(), /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d UTC \d{4}\n$/);
   assert.equal(await run(["seq", "x"]).p.exited, 1);
+});
+
+test("for loops, variables and read", async () => {
+  const f = run(["sh", "-c", "for i in 1 2 3; do echo tick $i; done; x=done; echo $x"]);
+  assert.equal(await f.p.exited, 0);
+  assert.equal(f.stdout(), "tick 1\ntick 2\ntick 3\ndone\n");
+  const stdin = new StdinQueue();
+  const r = run(["sh", "-c", 'while read a b; do echo "[$b/$a]"; done; echo end'], { stdin });
+  await stdin.write("1 2 3\nx");
+  await stdin.write("y z\n");
+  stdin.end();
+  assert.equal(await r.p.exited, 0);
+  assert.equal(r.stdout(), "[2 3/1]\n[z/xy]\nend\n");
 });

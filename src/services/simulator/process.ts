@@ -64,6 +64,8 @@ export class SimProcess {
   private readonly traps = new Map<number, number | "ignore">();
   private lastStatus = 0;
   private mainPidUsed = false;
+  /** Shell variables set by `NAME=value`, `for` and `read` (all shells of this process share them). */
+  private readonly vars = new Map<string, string>();
 
   constructor(
     readonly pid: number,
@@ -217,6 +219,8 @@ export class SimProcess {
 
   private env(name: string): string {
     if (name === "?") return String(this.lastStatus);
+    const v = this.vars.get(name);
+    if (v !== undefined) return v;
     if (name === "HOSTNAME") return this.io.hostname;
     const prefix = `${name}=`;
     const hit = [...this.io.env].reverse().find((e) => e.startsWith(prefix));
@@ -234,7 +238,16 @@ export class SimProcess {
       if (op === "||" && status === 0) continue;
       let result: number | typeof forever;
       if (cmd.kind === "simple") result = await this.runSimple(cmd, fds, ppid);
-      else if (cmd.kind === "if") {
+      else if (cmd.kind === "for") {
+        result = 0;
+        const items = cmd.words.map((w) => this.expand(w)).flatMap((x) => x.split(/\s+/).filter(Boolean));
+        for (const item of items) {
+          this.vars.set(cmd.name, item);
+          const r = await this.runScript(cmd.body, fds, ppid);
+          if (r === forever) return forever;
+          result = r;
+        }
+      } else if (cmd.kind === "if") {
         const c = await this.runScript(cmd.cond, fds, ppid);
         if (c === forever) return forever;
         if (c === 0) result = await this.runScript(cmd.then, fds, ppid);
@@ -259,7 +272,9 @@ export class SimProcess {
     return status;
   }
 
-  private runSimple(cmd: SimpleCommand, fds: Fds, ppid: number): Promise<number | typeof forever> {
+  private async runSimple(cmd: SimpleCommand, fds: Fds, ppid: number): Promise<number | typeof forever> {
+    for (const a of cmd.assigns) this.vars.set(a.name, this.expand(a.value));
+    if (cmd.words.length === 0) return 0;
     const argv = cmd.words.map((w) => this.expand(w));
     const next: Fds = { 1: fds[1], 2: fds[2] };
     for (const fd of [1, 2] as const) {
@@ -357,9 +372,32 @@ export class SimProcess {
         return 0;
       case "trap":
         return this.trap(args);
+      case "read":
+        return this.read(args);
       default:
         return this.child(name, argv, args, fds, ppid);
     }
+  }
+
+  /** `read [-r] NAME…`: one line of stdin; the last name gets the rest of the line. 1 at EOF. */
+  private readBuffer = "";
+  private async read(args: string[]): Promise<number> {
+    const names = args.filter((a) => a !== "-r");
+    let nl = this.readBuffer.indexOf("\n");
+    while (nl < 0) {
+      const chunk = await this.readStdin();
+      if (chunk === undefined) break;
+      this.readBuffer += chunk;
+      nl = this.readBuffer.indexOf("\n");
+    }
+    if (nl < 0 && this.readBuffer === "") return 1;
+    const line = nl < 0 ? this.readBuffer : this.readBuffer.slice(0, nl);
+    this.readBuffer = nl < 0 ? "" : this.readBuffer.slice(nl + 1);
+    const fields = line.trim().split(/\s+/);
+    (names.length ? names : ["REPLY"]).forEach((n, i, all) => {
+      this.vars.set(n, i === all.length - 1 ? fields.slice(i).join(" ") : (fields[i] ?? ""));
+    });
+    return nl < 0 ? 1 : 0;
   }
 
   private trap(args: string[]): number {

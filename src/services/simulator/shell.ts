@@ -1,7 +1,8 @@
 /**
  * A tiny shell parser for the scripts simulated processes run (`sh -c 'echo a; echo b >&2; exit 3'`).
  * Grammar: lists of commands joined by `;`, newlines, `&&`, `||`; `while`/`until … do … done`;
- * `if … then … [else …] fi`; words with '…', "…" and \ quoting and `$VAR`/`$?` expansion; the
+ * `if … then … [else …] fi`; `for NAME in WORDS; do … done`; `NAME=value`; words with '…', "…"
+ * and \ quoting and `$VAR`/`$?` expansion; the
  * redirections `>&2`, `1>&2`, `2>&1`, `>/dev/null`, `2>/dev/null`. Anything else (pipes, `&`,
  * `$(…)`, other redirections) is unsupported: `parseScript` returns undefined and the process then
  * behaves as an unknown command (runs until stopped; see README).
@@ -16,6 +17,14 @@ export interface SimpleCommand {
   words: Word[];
   /** Where stdout (1) and stderr (2) go: another fd, or null for /dev/null. */
   redirect: { 1?: 1 | 2 | null; 2?: 1 | 2 | null };
+  /** Leading `NAME=value` words: shell variables set before the command (if any) runs. */
+  assigns: { name: string; value: Word }[];
+}
+export interface ForCommand {
+  kind: "for";
+  name: string;
+  words: Word[];
+  body: Script;
 }
 export interface LoopCommand {
   kind: "while" | "until";
@@ -28,7 +37,7 @@ export interface IfCommand {
   then: Script;
   otherwise: Script | undefined;
 }
-export type Command = SimpleCommand | LoopCommand | IfCommand;
+export type Command = SimpleCommand | LoopCommand | IfCommand | ForCommand;
 /** Commands in order; `op` says how a command joins the previous one. */
 export type Script = { op: ";" | "&&" | "||"; cmd: Command }[];
 
@@ -193,22 +202,45 @@ class Parser {
       this.expect("fi");
       return { kind: "if", cond, then, otherwise };
     }
-    if (kw === "for" || kw === "case" || kw === "function" || kw === "{" || kw === "}")
-      throw new Unsupported();
-    const cmd: SimpleCommand = { kind: "simple", words: [], redirect: {} };
+    if (kw === "for") {
+      this.i++;
+      const name = this.toks[this.i];
+      if (name?.t !== "word" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.raw)) throw new Unsupported();
+      this.i++;
+      this.expect("in");
+      const words: Word[] = [];
+      while (this.toks[this.i]?.t === "word") words.push((this.toks[this.i++] as { w: Word }).w);
+      this.skipSeparators();
+      this.expect("do");
+      const body = this.list(["done"]);
+      this.expect("done");
+      return { kind: "for", name: name.raw, words, body };
+    }
+    if (kw === "case" || kw === "function" || kw === "{" || kw === "}") throw new Unsupported();
+    const cmd: SimpleCommand = { kind: "simple", words: [], redirect: {}, assigns: [] };
     while (this.i < this.toks.length) {
       const t = this.toks[this.i]!;
       if (t.t === "op") break;
       if (t.t === "redir") cmd.redirect[t.fd] = t.to;
       else {
-        if (cmd.words.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t.raw)) throw new Unsupported();
-        cmd.words.push(t.w);
+        const assign = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(t.raw);
+        if (cmd.words.length === 0 && assign)
+          cmd.assigns.push({ name: assign[1]!, value: dropPrefix(t.w, assign[0].length) });
+        else cmd.words.push(t.w);
       }
       this.i++;
     }
-    if (cmd.words.length === 0) throw new Unsupported();
+    if (cmd.words.length === 0 && cmd.assigns.length === 0) throw new Unsupported();
     return cmd;
   }
+}
+
+/** A word without its first `n` literal characters (the `NAME=` of an assignment). */
+function dropPrefix(word: Word, n: number): Word {
+  const first = word[0];
+  if (!first || !("lit" in first) || first.lit.length < n) throw new Unsupported();
+  const rest = first.lit.slice(n);
+  return rest ? [{ lit: rest }, ...word.slice(1)] : word.slice(1);
 }
 
 /** Parse a script; undefined when it uses something this shell does not model. */
