@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { docker, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
+import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
 
 interface Daemon {
@@ -357,6 +358,41 @@ describe("exec service through the docker CLI", () => {
       },
     });
     assert.match((await live).stdout, /create\n(attach\n)?start\ndie\ndestroy\n/);
+  });
+});
+
+describe("the shared docker CLI scenario (test/harness/docker-scenario.ts) against exec", () => {
+  // Images are only names with exec (see its README): the steps about images do not apply.
+  const imageSteps = new Set([
+    "images",
+    "image inspect",
+    "inspect of an image",
+    "unknown image: run exits 125",
+  ]);
+  let dir: string;
+  let d: Daemon;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "swarm-exec-e2e-"));
+    d = await startDaemon(dir, join(dir, "root"));
+  });
+  after(async () => {
+    await d.swarmd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("every step but the image ones gives the expected exit code and output", async () => {
+    const ctx: ScenarioContext = { t0: Math.floor(Date.now() / 1000), captured: new Map() };
+    const failures: string[] = [];
+    let ran = 0;
+    for (const step of dockerScenario("exsc")) {
+      if (imageSteps.has(step.title)) continue;
+      ran++;
+      const r = await runStep(d.host, step, ctx);
+      if (r.problems.length)
+        failures.push(`${step.title} (docker ${r.args.join(" ")}): ${r.problems.join("; ")}`);
+    }
+    assert.ok(ran > 60, `only ${ran} steps ran`);
+    assert.deepEqual(failures, []);
   });
 });
 
