@@ -3,7 +3,11 @@
  * keeps the parts of the KV HTTP API the driver uses, with Consul's semantics: a raft-like index
  * bumped by each write, `X-Consul-Index` on every read, `?recurse` prefix reads answering 404 when
  * nothing matches, values in base64, and blocking queries (`?index=N&wait=Ds`) that hold the
- * request until the index passes N or the wait ends.
+ * request until the index passes N or the wait ends. Sessions: `PUT /v1/session/create` with a `TTL`
+ * (Consul's bounds, 10 s to 24 h, unless `minTtlS` lowers the floor for a quick test), `PUT
+ * /v1/session/renew/<id>` (404 once expired), and `Behavior: delete`: the keys a session acquired
+ * (`PUT /v1/kv/<key>?acquire=<id>`, "false" when another live session holds the key) are deleted
+ * when it expires. Consul may wait up to twice the TTL; the fake expires at the TTL.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
@@ -16,8 +20,11 @@ export interface FakeConsul {
   close(): Promise<void>;
 }
 
-export async function startFakeConsul(): Promise<FakeConsul> {
-  const kv = new Map<string, { value: Buffer; modifyIndex: number }>();
+export async function startFakeConsul(opts: { minTtlS?: number } = {}): Promise<FakeConsul> {
+  const minTtlS = opts.minTtlS ?? 10;
+  const kv = new Map<string, { value: Buffer; modifyIndex: number; session?: string }>();
+  const sessions = new Map<string, { ttlMs: number; timer: NodeJS.Timeout }>();
+  let sessionCounter = 0;
   let index = 1;
   const waiters = new Set<() => void>();
   const requests: string[] = [];
@@ -32,20 +39,70 @@ export async function startFakeConsul(): Promise<FakeConsul> {
   const del = (key: string) => {
     if (kv.delete(key)) bump();
   };
+  const expire = (id: string) => {
+    sessions.delete(id);
+    for (const [k, v] of [...kv]) if (v.session === id) del(k);
+  };
+  const arm = (id: string, ttlMs: number) => {
+    const timer = setTimeout(() => expire(id), ttlMs);
+    timer.unref();
+    return timer;
+  };
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => resolve(Buffer.concat(chunks).toString()));
+    });
+  const json = (res: ServerResponse, status: number, doc: unknown) =>
+    res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(doc));
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     requests.push(`${req.method} ${req.url}`);
     const url = new URL(req.url ?? "/", "http://consul");
+    if (req.method === "PUT" && url.pathname === "/v1/session/create") {
+      void readBody(req).then((text) => {
+        const body = JSON.parse(text || "{}") as { TTL?: string; Behavior?: string };
+        const ttlS = Number.parseFloat(body.TTL ?? "");
+        if (!(ttlS >= minTtlS && ttlS <= 86_400) || !/^\d+(\.\d+)?s$/.test(body.TTL ?? "")) {
+          res.writeHead(500).end(`Invalid Session TTL '${body.TTL}', must be between [${minTtlS}s=24h0m0s]`);
+          return;
+        }
+        const id = `00000000-0000-0000-0000-${String(++sessionCounter).padStart(12, "0")}`;
+        sessions.set(id, { ttlMs: ttlS * 1000, timer: arm(id, ttlS * 1000) });
+        json(res, 200, { ID: id });
+      });
+      return;
+    }
+    if (req.method === "PUT" && url.pathname.startsWith("/v1/session/renew/")) {
+      const id = url.pathname.slice("/v1/session/renew/".length);
+      const s = sessions.get(id);
+      if (!s) {
+        res.writeHead(404).end(`Session id '${id}' not found`);
+        return;
+      }
+      clearTimeout(s.timer);
+      s.timer = arm(id, s.ttlMs);
+      json(res, 200, [{ ID: id, TTL: `${s.ttlMs / 1000}s`, Behavior: "delete" }]);
+      return;
+    }
     if (!url.pathname.startsWith("/v1/kv/")) {
       res.writeHead(404).end();
       return;
     }
     const key = decodeURIComponent(url.pathname.slice("/v1/kv/".length));
     if (req.method === "PUT") {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        put(key, Buffer.concat(chunks).toString());
+      void readBody(req).then((text) => {
+        const acquire = url.searchParams.get("acquire");
+        if (acquire !== null) {
+          const holder = kv.get(key)?.session;
+          if (!sessions.has(acquire) || (holder && holder !== acquire && sessions.has(holder))) {
+            res.writeHead(200, { "Content-Type": "application/json" }).end("false");
+            return;
+          }
+        }
+        put(key, text);
+        if (acquire !== null) kv.get(key)!.session = acquire;
         res.writeHead(200, { "Content-Type": "application/json" }).end("true");
       });
       return;
@@ -65,8 +122,9 @@ export async function startFakeConsul(): Promise<FakeConsul> {
           Value: v.value.toString("base64"),
           CreateIndex: v.modifyIndex,
           ModifyIndex: v.modifyIndex,
-          LockIndex: 0,
+          LockIndex: v.session ? 1 : 0,
           Flags: 0,
+          ...(v.session && { Session: v.session }),
         }));
       const headers = { "Content-Type": "application/json", "X-Consul-Index": String(index) };
       if (pairs.length === 0) res.writeHead(404, headers).end();
@@ -100,6 +158,7 @@ export async function startFakeConsul(): Promise<FakeConsul> {
     requests,
     close: () =>
       new Promise<void>((r) => {
+        for (const s of sessions.values()) clearTimeout(s.timer);
         server.closeAllConnections();
         server.close(() => r());
       }),

@@ -16,7 +16,7 @@ export interface JoinOptions {
 }
 
 export const usage =
-  "join --discovery etcd://HOST:2379/PREFIX --advertise HOST:PORT|URL [--heartbeat 60s] [--ttl 180s] [--no-check]";
+  "join --discovery etcd://HOST:2379/PREFIX|consul://HOST:8500/PREFIX --advertise HOST:PORT|URL [--heartbeat 60s] [--ttl 180s] [--no-check]";
 
 export function parseJoinArgs(args: readonly string[]): JoinOptions {
   let discovery: string | undefined;
@@ -43,7 +43,7 @@ export function parseJoinArgs(args: readonly string[]): JoinOptions {
   if (!discovery) throw new InvalidArgumentError(`join needs --discovery; usage: ${usage}`);
   if (!advertise) throw new InvalidArgumentError(`join needs --advertise; usage: ${usage}`);
   if (/\s/.test(advertise)) throw new InvalidArgumentError("join: --advertise is an address, without spaces");
-  const store = parseStoreUrl(discovery, { etcd: 2379 });
+  const store = parseStoreUrl(discovery, { etcd: 2379, consul: 8500 });
   const heartbeatMs = parseDuration("--heartbeat", heartbeat);
   const ttlMs = parseDuration("--ttl", ttl);
   if (ttlMs < 1000)

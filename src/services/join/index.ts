@@ -1,15 +1,14 @@
-import type { Etcd3, Lease } from "etcd3";
 import { copy } from "../../core/copy.ts";
 import type { Logger } from "../../core/logger.ts";
-import { etcdClient } from "../../discovery/etcd.ts";
 import { sleep } from "../../discovery/latest.ts";
+import { type Registrar, registrarFor } from "../../discovery/register.ts";
 import { Engine } from "../dockerclient/engine.ts";
 import { parseEngineArgs } from "../dockerclient/options.ts";
 import type { ServiceDefinition } from "../service.ts";
 import { type JoinOptions, parseJoinArgs, usage } from "./args.ts";
 
 /**
- * `join`: register an engine in etcd the way classic Swarm's `swarm join` did: the key
+ * `join`: register an engine in etcd (or Consul) the way classic Swarm's `swarm join` did: the key
  * `<prefix>/docker/swarm/nodes/<addr>` holds the address, under a lease of `--ttl` that is renewed
  * every `--heartbeat`. Unlike classic join, the engine is pinged before each renewal: a dead engine
  * is not renewed, so it leaves the cluster when the lease lapses, and joins again when it answers.
@@ -18,7 +17,7 @@ import { type JoinOptions, parseJoinArgs, usage } from "./args.ts";
  */
 export const join: ServiceDefinition = {
   name: "join",
-  summary: "register an engine in etcd under a TTL lease and keep it alive (classic Swarm's join)",
+  summary: "register an engine in etcd or Consul under a TTL lease and keep it alive (classic Swarm's join)",
   usage,
   create(args, ctx) {
     const options = parseJoinArgs(args);
@@ -35,9 +34,9 @@ export const join: ServiceDefinition = {
 
 /** Renew the registration every heartbeat until `signal` aborts. */
 export async function heartbeat(options: JoinOptions, signal: AbortSignal, log: Logger): Promise<void> {
-  const { client } = etcdClient(options.discovery);
+  const registrar = registrarFor(options.discovery, options.advertise, options.ttlMs);
   const engine = options.check ? new Engine(parseEngineArgs([hostOf(options.advertise)])) : undefined;
-  const registration = new Registration(client, options, log);
+  const registration = new Registration(registrar, options.ttlMs, log);
   log.info(
     {
       advertise: options.advertise,
@@ -65,49 +64,32 @@ export async function heartbeat(options: JoinOptions, signal: AbortSignal, log: 
     }
   } finally {
     engine?.close();
-    client.close();
+    registrar.close();
   }
 }
 
-/** The key under one lease; a lapsed lease (etcd down too long, engine dead) is replaced by a new one. */
+/** The registrar with logging: failures are logged once, and so is the recovery. */
 class Registration {
-  private lease: Lease | undefined;
   private failing = false;
 
   constructor(
-    private readonly client: Etcd3,
-    private readonly options: JoinOptions,
+    private readonly registrar: Registrar,
+    private readonly ttlMs: number,
     private readonly log: Logger,
   ) {}
 
   async renew(): Promise<void> {
     try {
-      if (this.lease && (await this.keptAlive(this.lease))) return this.recovered();
-      this.lease = this.client.lease(Math.ceil(this.options.ttlMs / 1000), { autoKeepAlive: false });
-      this.lease.on("lost", () => {});
-      await this.lease.put(this.options.key).value(this.options.advertise);
-      this.log.info(
-        { key: this.options.key, leaseTtlS: Math.ceil(this.options.ttlMs / 1000) },
-        "join: registered",
-      );
-      this.recovered();
+      const outcome = await this.registrar.renew();
+      if (this.failing) this.log.info({ key: this.registrar.key }, "join: the store answers again");
+      this.failing = false;
+      if (outcome === "registered")
+        this.log.info({ key: this.registrar.key, ttlMs: this.ttlMs }, "join: registered");
     } catch (err) {
-      this.lease = undefined;
       if (!this.failing)
-        this.log.error({ err: (err as Error).message }, "join: cannot register in etcd; retrying");
+        this.log.error({ err: (err as Error).message }, "join: cannot register in the store; retrying");
       this.failing = true;
     }
-  }
-
-  /** Renew the lease; false when etcd says it has expired (TTL ≤ 0) so the key is gone. */
-  private async keptAlive(lease: Lease): Promise<boolean> {
-    const res = await lease.keepaliveOnce();
-    return Number(res.TTL) > 0;
-  }
-
-  private recovered(): void {
-    if (this.failing) this.log.info({ key: this.options.key }, "join: etcd answers again");
-    this.failing = false;
   }
 }
 
