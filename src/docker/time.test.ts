@@ -43,3 +43,15 @@ test("humanDuration matches the engine's wording", () => {
   assert.equal(humanDuration(90 * 86_400_000), "3 months");
   assert.equal(humanDuration(3 * 365 * 86_400_000), "3 years");
 });
+
+test("RFC3339Nano round-trips any time (property)", async () => {
+  const fc = (await import("fast-check")).default;
+  const { parseRfc3339, rfc3339Nano } = await import("./time.ts");
+  fc.assert(
+    fc.property(
+      fc.bigInt({ min: 0n, max: 253402300799999999999n }),
+      (ns) => parseRfc3339(rfc3339Nano(ns)) === ns,
+    ),
+    { numRuns: 2000 },
+  );
+});

@@ -177,3 +177,28 @@ test("detach keys: parsed like the engine's, matched across chunks, partial matc
   assert.deepEqual(s.feed("\x10"), { data: "", detached: false });
   assert.deepEqual(s.feed("\x11rest"), { data: "", detached: true });
 });
+
+test("the shell parser never throws: any text is a script or unsupported (property)", async () => {
+  const fc = (await import("fast-check")).default;
+  const { parseScript } = await import("./shell.ts");
+  const alphabet = fc.constantFrom(
+    ..."ab $?{}'\"\\;&|<>()`\n\t=#-12".split(""),
+    "while ",
+    "do ",
+    "done",
+    "if ",
+    "then ",
+    "fi",
+    "for ",
+    "in ",
+    ">&2",
+    "2>/dev/null",
+  );
+  fc.assert(
+    fc.property(fc.array(alphabet, { maxLength: 40 }), (parts) => {
+      const r = parseScript(parts.join(""));
+      return r === undefined || Array.isArray(r);
+    }),
+    { numRuns: 2000 },
+  );
+});
