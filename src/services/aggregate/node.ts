@@ -190,12 +190,11 @@ export class ClusterNode implements Owner, SchedNode {
 
   /** The node's own output: Log lines go to our log; a one-way Error or EOF means it ended. */
   private async drainOutput(svc: SpawnedService): Promise<void> {
-    const log = this.deps.log.child({ node: this.name });
     for await (const m of svc.output) {
-      if (m.verb === Verbs.Log) log.info(m.args.join(" "));
+      if (m.verb === Verbs.Log) this.deps.log.info({ node: this.name }, m.args.join(" "));
       else if (m.verb === Verbs.Error && !m.ret) {
         this.error = m.args[0] ?? "service failed";
-        log.error({ err: this.error }, `node service failed: ${this.error}`);
+        this.deps.log.error({ node: this.name, err: this.error }, `node service failed: ${this.error}`);
       } else m.ret?.close();
     }
     if (this.svc === svc) {
