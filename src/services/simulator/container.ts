@@ -60,8 +60,6 @@ export class Container {
   private shimPid = 0;
   /** Values an inspect shows that never change, computed once (listing 10,000 containers inspects them all). */
   private readonly ids: { network: string; endpoint: string; sandbox: string; created: string };
-  /** The TTY's line discipline, for containers with a TTY and an open stdin. */
-  private readonly terminal: LineDiscipline | undefined;
 
   constructor(
     readonly id: string,
@@ -80,17 +78,6 @@ export class Container {
       sandbox: networkId(`sandbox:${id}`),
       created: rfc3339Nano(this.createdNs),
     };
-    this.terminal =
-      config.Tty === true && config.OpenStdin === true
-        ? new LineDiscipline({
-            echo: async (data) => {
-              if (this.run) await this.output("stdout", data);
-            },
-            deliver: (data) => this.stdin.write(data),
-            eof: () => this.stdin.end(),
-            interrupt: () => void this.run?.process.signal(SIGINT),
-          })
-        : undefined;
   }
 
   get running(): boolean {
@@ -128,7 +115,7 @@ export class Container {
     this.ctx.emit({
       type: "network",
       action,
-      actorId: networkId(net),
+      actorId: this.ids.network,
       attributes: {
         container: this.id,
         name: net,
@@ -392,18 +379,38 @@ export class Container {
     this.attachers.delete(a);
   }
 
-  /** Input from an attached client. On a TTY it goes through the terminal's line discipline. */
-  async writeStdin(chunk: string): Promise<void> {
-    if (this.config.OpenStdin !== true || this.status === "removing") return;
-    if (this.terminal) await this.terminal.input(chunk);
-    else await this.stdin.write(chunk);
-  }
-
-  /** The attached client closed its stdin: EOF for the process when the container has StdinOnce. */
-  closeStdin(): void {
-    if (this.config.StdinOnce !== true) return;
-    if (this.terminal) void this.terminal.close();
-    else this.stdin.end();
+  /**
+   * The stdin side of one attachment, bound to the run it attaches to (the current one, or the next
+   * when not running): input arriving after that run ended is dropped, and its EOF does not close
+   * the next run's stdin. On a TTY, input goes through a line discipline.
+   */
+  stdinPort(): { write(chunk: string): Promise<void>; close(): void } {
+    const open = this.config.OpenStdin === true;
+    const queue = this.stdin;
+    const terminal =
+      open && this.tty
+        ? new LineDiscipline({
+            echo: async (data) => {
+              if (this.run) await this.output("stdout", data);
+            },
+            deliver: (data) => queue.write(data),
+            eof: () => queue.end(),
+            interrupt: () => void this.run?.process.signal(SIGINT),
+          })
+        : undefined;
+    return {
+      write: async (chunk) => {
+        if (!open || this.status === "removing") return;
+        if (terminal) await terminal.input(chunk);
+        else await queue.write(chunk);
+      },
+      // EOF for the process when the container has StdinOnce (docker run -i sets it).
+      close: () => {
+        if (!open || this.config.StdinOnce !== true) return;
+        if (terminal) void terminal.close();
+        else queue.end();
+      },
+    };
   }
 
   resize(height: string | undefined, width: string | undefined): void {

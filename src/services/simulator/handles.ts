@@ -295,11 +295,12 @@ async function attach(sim: Simulator, c: Container, msg: Message, opts: AttachOp
   const reader = new Attacher((stream, data) => log(msg, stream, data), wants);
   // Typing the detach keys ends this attachment (output EOF) and leaves the container running.
   let detached = false;
+  const port = c.stdinPort();
   const stdin = new InputSender(
     async (chunk) => {
       if (!opts.stdin || detached) return;
       const { data, detached: now } = scanner.feed(chunk);
-      if (data) await c.writeStdin(data);
+      if (data) await port.write(data);
       if (now) {
         detached = true;
         c.event("detach");
@@ -307,7 +308,7 @@ async function attach(sim: Simulator, c: Container, msg: Message, opts: AttachOp
       }
     },
     () => {
-      if (opts.stdin && !detached) c.closeStdin();
+      if (opts.stdin && !detached) port.close();
     },
   );
   if (!(await ack(msg, [String(c.tty)], stdin))) return;

@@ -322,6 +322,27 @@ test("attach with stdin: cat echoes it, stdin EOF ends cat with 0", () =>
     assert.equal((await json(c)).State.ExitCode, 0);
   }));
 
+test("an attachment's stdin EOF belongs to its run: a later start gets a fresh, open stdin", () =>
+  withSim([], async ({ root }) => {
+    const { c } = await create(root, { Cmd: ["cat"], OpenStdin: true, StdinOnce: true });
+    const a = await c.request(Verbs.Attach, [
+      "",
+      JSON.stringify({ stream: true, stdin: true, stdout: true }),
+    ]);
+    const stdin = (await a.receive())!.ret!;
+    await stdin.send(message(Verbs.Log, ["stdin", "once\n"]));
+    await c.start();
+    await sleep(10);
+    stdin.close();
+    assert.equal(output(await drain(a)).stdout, "once\n");
+    assert.equal((await json(c)).State.Status, "exited");
+    await c.start();
+    await sleep(20);
+    assert.equal((await json(c)).State.Status, "running", "cat waits on its new stdin");
+    await c.stop();
+    assert.equal((await json(c)).State.ExitCode, 143);
+  }));
+
 test("a TTY container sends everything on stdout with CRLF and echoes input", () =>
   withSim([], async ({ root }) => {
     const { c } = await create(root, { Cmd: ["sh", "-c", "echo hi; echo err >&2"], Tty: true });
