@@ -20,8 +20,10 @@ import {
   type Client,
   collect,
   failure,
+  rawExchange,
   spawnBackend,
 } from "../../src/services/dockerclient/testing.ts";
+import { forward } from "../../src/services/forward/index.ts";
 import type { SpawnedService } from "../../src/services/service.ts";
 import { type Engine, ensureEngineInstalled, makeTestCerts, startEngine } from "../harness/engine.ts";
 import { type Sshd, startSshd } from "../harness/sshd.ts";
@@ -47,6 +49,7 @@ async function run(root: Client, cmd: string[]): Promise<string> {
   return out.stdout;
 }
 
+const ping = "GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n";
 const tmp = mkdtempSync(join(tmpdir(), "dc-hosts-"));
 after(async () => {
   for (const s of spawned) await s.stop();
@@ -70,6 +73,16 @@ describe("tcp:// with TLS (--tlsverify, the engine's flag names)", () => {
     const version = await root.getJSON<{ ApiVersion: string }>("version");
     assert.equal(version.ApiVersion, "1.41");
     assert.equal(await run(root, ["echo", "over tls"]), "over tls\n");
+  });
+
+  test("forward's raw pass-through (Connect) over TLS", async () => {
+    const s = await spawnBackend(
+      [forward],
+      `forward --tlsverify --tlscacert ${certs.ca} --tlscert ${certs.cert} --tlskey ${certs.key} ${engine.tcp}`,
+    );
+    spawned.push(s);
+    const r = await rawExchange(await s.input.connect("docker-api"), ping);
+    assert.deepEqual([r.status, r.body], [200, "OK"]);
   });
 
   test("--tls without --tlsverify encrypts without checking the engine's certificate", async () => {
@@ -158,6 +171,16 @@ describe("ssh:// through a real sshd", () => {
     // Several requests at once share the one SSH session.
     const results = await Promise.all(Array.from({ length: 5 }, () => root.get("version")));
     assert.equal(results.length, 5);
+  });
+
+  test("forward's raw pass-through (Connect) over ssh", async () => {
+    const s = await spawnBackend(
+      [forward],
+      `forward --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} ${url()}`,
+    );
+    spawned.push(s);
+    const r = await rawExchange(await s.input.connect("docker-api"), ping);
+    assert.deepEqual([r.status, r.body], [200, "OK"]);
   });
 
   test("--ssh-socket: a direct-streamlocal channel to the engine's socket", async () => {

@@ -1,9 +1,11 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
+import net from "node:net";
 import type { Duplex } from "node:stream";
+import tls from "node:tls";
 import { fromErrorArgs, NotModifiedError, type SwarmError, UnavailableError } from "../../core/errors.ts";
 import { errorCodeOfStatus } from "../../docker/status.ts";
-import type { EngineOptions } from "./options.ts";
+import type { EngineOptions, EngineTarget } from "./options.ts";
 import { SshAgent } from "./ssh-agent.ts";
 
 /** Every call names this API version, so documents have the shapes of docs/PROTOCOL.md §6 (1.41). */
@@ -32,6 +34,7 @@ export class Engine {
   private readonly agent: http.Agent;
   private readonly base: http.RequestOptions;
   private readonly transport: typeof http | typeof https;
+  private readonly target: EngineTarget;
   /** Hijacked connections leave the agent; they are destroyed with the engine. */
   private readonly hijacked = new Set<Duplex>();
   private closed = false;
@@ -39,6 +42,7 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.label = options.label;
     const t = options.target;
+    this.target = t;
     const keep = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 };
     this.transport = http;
     if (t.kind === "unix") {
@@ -107,6 +111,49 @@ export class Engine {
     return new UnavailableError(
       `Docker engine at ${this.label} went away: ${(err as Error)?.message ?? err}`,
     );
+  }
+
+  /**
+   * A raw byte stream to the engine's API (no HTTP of ours on it), for a pass-through: the same
+   * unix socket, TCP, TLS material or ssh session as requests use. The copier must allow half-open
+   * connections: a hijacked attach or exec uses the client's FIN as stdin's EOF and keeps sending
+   * output after it. Closed with the engine.
+   */
+  async dial(): Promise<Duplex> {
+    if (this.closed) throw new UnavailableError(`Docker engine at ${this.label}: client closed`);
+    const t = this.target;
+    let socket: Duplex;
+    try {
+      if (t.kind === "ssh") socket = await (this.agent as SshAgent).openStream();
+      else {
+        socket = await new Promise<Duplex>((resolve, reject) => {
+          const s =
+            t.kind === "unix"
+              ? net.connect({ path: t.socketPath, allowHalfOpen: true })
+              : t.tls
+                ? tls.connect({
+                    host: t.host,
+                    port: t.port,
+                    rejectUnauthorized: t.tls.verify,
+                    ...(net.isIP(t.host) === 0 && { servername: t.host }),
+                    ...(t.tls.ca && { ca: t.tls.ca }),
+                    ...(t.tls.cert && { cert: t.tls.cert }),
+                    ...(t.tls.key && { key: t.tls.key }),
+                  })
+                : net.connect({ port: t.port, host: t.host, allowHalfOpen: true });
+          s.once(t.kind === "tcp" && t.tls ? "secureConnect" : "connect", () => {
+            s.removeListener("error", reject);
+            resolve(s);
+          });
+          s.once("error", reject);
+        });
+      }
+    } catch (err) {
+      throw this.unreachable(err as NodeJS.ErrnoException);
+    }
+    this.hijacked.add(socket);
+    socket.once("close", () => this.hijacked.delete(socket));
+    return socket;
   }
 
   close(): void {

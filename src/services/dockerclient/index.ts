@@ -1,3 +1,4 @@
+import type { Server } from "../../core/server.ts";
 import type { TaskFn } from "../../core/task.ts";
 import type { ServiceContext, ServiceDefinition } from "../service.ts";
 import { Engine } from "./engine.ts";
@@ -15,12 +16,20 @@ export const dockerclient: ServiceDefinition = {
   create: (args, ctx) => engineBackend(args, ctx),
 };
 
-/** The body shared by dockerclient and its alias forward. */
-export function engineBackend(args: string[], ctx: ServiceContext): TaskFn {
+/**
+ * The body shared by dockerclient and forward. `extend` adds verbs to the root (forward's
+ * `Connect`).
+ */
+export function engineBackend(
+  args: string[],
+  ctx: ServiceContext,
+  extend?: (root: Server, engine: Engine) => void,
+): TaskFn {
   const options = parseEngineArgs(args);
   return async ({ input, signal }) => {
     const engine = new Engine(options);
     const root = rootObject(engine, ctx.log);
+    extend?.(root, engine);
     const stop = () => {
       engine.close();
       input.close();

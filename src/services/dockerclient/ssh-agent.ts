@@ -39,6 +39,11 @@ export class SshAgent extends Agent {
     return undefined;
   }
 
+  /** A channel to the engine outside any HTTP connection (a raw pass-through). */
+  async openStream(): Promise<Duplex> {
+    return asSocket(await this.openChannel());
+  }
+
   private async openChannel(): Promise<ClientChannel> {
     const client = await this.connect();
     const { remoteSocket } = this.target.ssh;

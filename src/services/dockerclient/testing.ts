@@ -2,6 +2,7 @@
  * Helpers for dockerclient's in-process tests: a dockerclient instance spawned the way swarmd
  * spawns it, a Client on its input, and small readers of reply streams.
  */
+import type { Duplex } from "node:stream";
 import { Client } from "../../core/client.ts";
 import { fromErrorArgs, SwarmError } from "../../core/errors.ts";
 import { silentLogger } from "../../core/logger.ts";
@@ -58,6 +59,25 @@ export async function failure(p: Promise<unknown>): Promise<SwarmError> {
     throw err;
   }
   throw new Error("expected the call to fail");
+}
+
+/** One HTTP/1.1 exchange on a fresh raw stream: status line and body. */
+export async function rawExchange(
+  stream: Duplex,
+  request: string,
+): Promise<{ status: number; body: string }> {
+  const chunks: Buffer[] = [];
+  stream.on("data", (d: Buffer) => chunks.push(d));
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.once("end", resolve);
+    stream.once("close", resolve);
+    stream.once("error", reject);
+  });
+  stream.write(request);
+  await ended;
+  const text = Buffer.concat(chunks).toString("latin1");
+  const [head, ...rest] = text.split("\r\n\r\n");
+  return { status: Number(head!.split(" ")[1]), body: rest.join("\r\n\r\n") };
 }
 
 export { Client };
