@@ -63,11 +63,11 @@ async function until(test: () => boolean | Promise<boolean>, ms: number, what: s
   }
 }
 
-/** Run the docker CLI inside a pseudo-terminal (script(1)), feeding `input` after a pause. */
+/** Run the docker CLI inside a pseudo-terminal (script(1)), typing `input` (piece by piece) after a pause. */
 function dockerInPty(
   host: string,
   args: string,
-  input: string,
+  input: string | string[],
 ): Promise<{ code: number | null; output: string }> {
   const config = mkdtempSync(join(tmpdir(), "swarm-docker-config-"));
   return new Promise((resolve) => {
@@ -83,8 +83,9 @@ function dockerInPty(
     child.stdout.on("data", (d: Buffer) => (output += d.toString("latin1")));
     child.stderr.on("data", (d: Buffer) => (output += d.toString("latin1")));
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    // Give the session time to start before typing, as a person would.
-    setTimeout(() => child.stdin.write(input), 1000);
+    // Give the session time to start before typing, and each piece time to be answered, as a person would.
+    const pieces = Array.isArray(input) ? input : [input];
+    for (const [i, piece] of pieces.entries()) setTimeout(() => child.stdin.write(piece), 1000 + 500 * i);
     child.on("close", (code) => {
       clearTimeout(timer);
       rmSync(config, { recursive: true, force: true });
@@ -164,6 +165,20 @@ describe("exec service through the docker CLI", () => {
     assert.match(r.output, /\/dev\/pts\/\d+\r\n/);
     assert.match(r.output, /33 101\r\n/, "the terminal size reaches the container");
     assert.match(r.output, /sum=42\r\n/);
+  });
+
+  test("run -it: ctrl-p ctrl-q detaches and leaves it running; attach takes it back", async () => {
+    const r = await dockerInPty(d.host, "run -it --name detachable busybox sh", [
+      "echo before\n",
+      "\x10\x11",
+    ]);
+    assert.equal(r.code, 0);
+    assert.match(r.output, /before\r\n/);
+    assert.match((await cli("ps", "--format", "{{.Names}} {{.Status}}")).stdout, /^detachable Up /m);
+    const again = await dockerInPty(d.host, "attach detachable", "echo again\nexit 7\n");
+    assert.equal(again.code, 7);
+    assert.match(again.output, /again\r\n/);
+    assert.equal((await cli("rm", "detachable")).code, 0);
   });
 
   test("ps, ps -a, stop (TERM: 143), kill (137), kill -s, wait", async () => {

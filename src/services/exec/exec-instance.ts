@@ -180,7 +180,8 @@ export class ExecInstance {
       {
         concurrency: 1,
         onClose: () => {
-          if (this.config.AttachStdin) proc.endInput();
+          // As the engine: the client's end of input closes the program's stdin only without a TTY.
+          if (this.config.AttachStdin && !tty) proc.endInput();
         },
       },
     );

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { DetachScanner, parseDetachKeys } from "./detach.ts";
 import { EventLog, eventJSON } from "./events.ts";
 import { commandOf } from "./inspect.ts";
 import { type LogEntry, LogFile, logTime, selectEntries, splitLines } from "./logfile.ts";
@@ -112,6 +113,18 @@ describe("exec helpers", () => {
     );
     assert.equal(file.select({ tail: "2", stderr: false }).length, 2);
     assert.equal(file.select({}).length, 5002);
+  });
+
+  test("detach keys: parsing, and the sequence found across chunks with false starts given back", () => {
+    assert.deepEqual(parseDetachKeys(""), [16, 17]);
+    assert.deepEqual(parseDetachKeys("ctrl-a,x"), [1, 120]);
+    assert.deepEqual(parseDetachKeys("ctrl-@,ctrl-["), [0, 27]);
+    assert.throws(() => parseDetachKeys("ctrl-1"), /Invalid detach keys \(ctrl-1\) provided/);
+    const s = new DetachScanner([16, 17]);
+    assert.deepEqual(s.feed(Buffer.from("ab\x10")), { pass: Buffer.from("ab"), detached: false });
+    assert.deepEqual(s.feed(Buffer.from("c")), { pass: Buffer.from("\x10c"), detached: false });
+    assert.deepEqual(s.feed(Buffer.from("\x10\x10")), { pass: Buffer.from("\x10"), detached: false });
+    assert.deepEqual(s.feed(Buffer.from("\x11rest")), { pass: Buffer.from(""), detached: true });
   });
 
   test("Entrypoint and Cmd: lists, or a shell string", () => {

@@ -5,6 +5,7 @@ import { ack, reply } from "../../core/server.ts";
 import { Verbs } from "../../core/verbs.ts";
 import type { AttachOptions, LogsOptions } from "../../docker/verbs.ts";
 import type { Container } from "./container.ts";
+import { DetachScanner, parseDetachKeys } from "./detach.ts";
 import { parseJSON } from "./json-arg.ts";
 import { formatEntry, type LogEntry, selectEntries, splitLines } from "./logfile.ts";
 
@@ -77,17 +78,31 @@ export async function serveAttach(c: Container, m: Message): Promise<void> {
   const wantOut = opts.stdout !== false;
   const wantErr = opts.stderr !== false;
   const withStdin = opts.stdin === true;
+  // With a TTY, the detach keys (default ctrl-p ctrl-q) end the attachment, not the container.
+  const scanner = c.tty && withStdin ? new DetachScanner(parseDetachKeys(opts.detachKeys ?? "")) : undefined;
   const reader = opts.stream !== false ? c.bus.subscribe() : undefined;
+  let detached = false;
   // One chunk at a time: the sender waits while the process is not reading (back-pressure).
   const stdin: Sender = handler(
     async (msg) => {
-      if (withStdin && msg.verb === Verbs.Log && msg.args[1] !== undefined)
-        await c.writeStdin(Buffer.from(msg.args[1], "latin1"));
+      if (!withStdin || detached || msg.verb !== Verbs.Log || msg.args[1] === undefined) return;
+      let data: Buffer = Buffer.from(msg.args[1], "latin1");
+      if (scanner) {
+        const r = scanner.feed(data);
+        data = r.pass;
+        if (r.detached) {
+          detached = true;
+          c.emitEvent("detach");
+          reader?.close();
+        }
+      }
+      if (data.length > 0) await c.writeStdin(data);
     },
     {
       concurrency: 1,
       onClose: () => {
-        if (withStdin && c.rec.config.StdinOnce) c.endStdin();
+        // As the engine: the end of a client's input closes the program's stdin only without a TTY.
+        if (withStdin && c.rec.config.StdinOnce && !c.tty && !detached) c.endStdin();
       },
     },
   );
