@@ -236,7 +236,9 @@ describe("an engine that is missing, goes away, and comes back", () => {
       assert.equal(down.code, ErrorCodes.Unavailable);
       assert.match(
         down.message,
-        new RegExp(`^cannot reach Docker engine at ${engine.host}: connect (ENOENT|ECONNREFUSED)`),
+        new RegExp(
+          `^cannot reach Docker engine at ${engine.host}: (connect ENOENT|connect ECONNREFUSED|read ECONNRESET)`,
+        ),
       );
 
       engine = await startEngine(name);
