@@ -41,6 +41,9 @@ export interface ContainerHost {
 /** Prefix of every start failure, as the engine words it (the docker CLI derives 126/127 from the rest). */
 const startFailure = "failed to create task for container";
 
+/** How many execs a container remembers. */
+const maxExecs = 100;
+
 /** Stdin written before the process starts (the CLI attaches and writes before it calls start). */
 const maxPendingStdin = 1 << 20;
 
@@ -630,6 +633,11 @@ export class Container {
     if (this.rec.state.Paused)
       throw new ConflictError(`Container ${this.id} is paused, unpause the container first`);
     const e = new ExecInstance(this, config, this.host.isolate);
+    // Keep the IDs of recent execs only (ExecIDs in inspect): a health check every second must not grow it.
+    for (const [id, old] of this.execs) {
+      if (this.execs.size < maxExecs) break;
+      if (!old.isRunning) this.execs.delete(id);
+    }
     this.execs.set(e.id, e);
     this.emit(`exec_create: ${config.Cmd.join(" ")}`, { execID: e.id });
     await ack(m, [e.id], e.object);

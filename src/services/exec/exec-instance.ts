@@ -109,6 +109,10 @@ export class ExecInstance {
     return this.running && this.proc ? processTree(this.proc.pid) : [];
   }
 
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   killAll(): void {
     if (this.running) this.proc?.signalAll("SIGKILL");
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -340,6 +340,26 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
     assert.ok((await t.root.ls()).includes(id), "the service still answers");
     rmSync(where, { force: true });
     await c.call("Remove", ["{}"]);
+  });
+
+  test("nothing leaks: file descriptors are back to where they were after 40 runs", async () => {
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const runs = async () => {
+      for (let i = 0; i < 20; i++) {
+        for (const tty of [false, true]) {
+          const c = await t.root.spawn(createBody(["sh", "-c", "echo $0", String(i)], { Tty: tty }), "");
+          const { output } = await c.attach("", JSON.stringify({ stream: true, stdout: true }));
+          await c.start();
+          await collectLogs(output);
+          await logsOf(c);
+          await c.call("Remove", ["{}"]);
+        }
+      }
+    };
+    await runs(); // warm-up: node-pty and the first log files open what they keep
+    const before = fds();
+    await runs();
+    await until(() => fds() <= before + 2, 3000, `fds back to ${before} (now ${fds()})`);
   });
 
   test("Get info, version, containers (fast path) and images", async () => {

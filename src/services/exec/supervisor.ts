@@ -32,7 +32,7 @@ export interface Supervised {
   readonly startTime: string | undefined;
   /** Resolves when the process can take more (back-pressure on stdin). */
   write(chunk: Buffer): Promise<void>;
-  /** Stdin's EOF (with a TTY: an end-of-file character). */
+  /** Stdin's EOF (with a TTY: an end-of-file character, though the engine never sends one). */
   endInput(): void;
   resize(rows: number, cols: number): void;
   /** Resume reading output after `output` returned false. */
@@ -106,6 +106,8 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
     detached: true,
   });
   // Every listener is attached before the first await: a short-lived process may be gone by then.
+  // A later 'error' (none is expected once it runs) must not go unheard and crash swarmd.
+  child.on("error", () => {});
   const spawned = new Promise<void>((resolve, reject) => {
     child.once("spawn", resolve);
     child.once("error", (err: NodeJS.ErrnoException) =>
