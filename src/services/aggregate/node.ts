@@ -298,7 +298,7 @@ export class ClusterNode implements Owner, SchedNode {
   }
 
   /** Open the node's container object (cached on the entry). */
-  async open(id: string): Promise<Sender> {
+  async open(id: string, keep = true): Promise<Sender> {
     const cached = this.deps.view.get(id);
     if (cached?.object && cached.owner === this) return cached.object;
     const m = await timedCall(
@@ -311,7 +311,7 @@ export class ClusterNode implements Owner, SchedNode {
     );
     if (!m.ret) throw new UnavailableError(`node ${this.name}: Attach ${shortId(id)} handed back no object`);
     const entry = this.deps.view.get(id);
-    if (entry && entry.owner === this) entry.object = m.ret;
+    if (keep && entry && entry.owner === this) entry.object = m.ret;
     return m.ret;
   }
 
@@ -320,10 +320,12 @@ export class ClusterNode implements Owner, SchedNode {
     const { view, timeoutMs } = this.deps;
     const seq = view.nextSeq();
     try {
-      const target = object ?? (await this.open(id));
+      // Objects opened only to read (resyncs, events) are not kept: 30,000 of them would cost more
+      // memory than the Attach they save. Objects a user works with are kept (open()).
+      const target = object ?? (await this.open(id, false));
       const doc = await timedGetJSON<ContainerInspect>(target, [], timeoutMs, `node ${this.name}: inspect`);
       const e = view.apply(this, doc.Id || id, doc, seq);
-      if (e && !e.object) e.object = target;
+      if (e && !e.object && object) e.object = object;
       return doc;
     } catch (err) {
       if (err instanceof SwarmError && err.code === ErrorCodes.NotFound) {
