@@ -589,6 +589,7 @@ describe("exec --isolate through the docker CLI", () => {
     ]);
     assert.equal(oom.code, 137);
     assert.doesNotMatch(oom.stdout, /survived/);
+    assert.equal(oom.stderr, "", "no noise from the helpers");
   });
 
   test("spawnDocker is usable for long-running commands (logs -f ends when the container stops)", async () => {

@@ -45,6 +45,12 @@ export interface Supervised {
 }
 
 const pidWaitMs = 5000;
+/**
+ * What util-linux 2.38's `unshare --fork` prints when its child (the program, PID 1 of the
+ * namespace) is killed by SIGKILL, e.g. by the OOM killer: it fails to re-raise the signal. It is
+ * our helper's noise, not the program's output.
+ */
+const unshareNoise = Buffer.from("unshare: sigprocmask unblock failed: Invalid argument\n");
 /** How often a pty's program is checked, and how long its output must be quiet once it is gone. */
 const quietMs = 15;
 
@@ -124,6 +130,7 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
   for (const stream of ["stdout", "stderr"] as const) {
     const readable = child[stream]!;
     readable.on("data", (chunk: Buffer) => {
+      if (spec.isolate && stream === "stderr" && chunk.equals(unshareNoise)) return;
       if (!events.output(stream, chunk) && !draining) {
         readable.pause();
         paused.add(stream);
