@@ -57,6 +57,24 @@ test("both wire forms of filters normalise to key → values", () => {
   assert.deepEqual(normalizeFilters(undefined), {});
   assert.throws(() => normalizeFilters("{"), { code: ErrorCodes.InvalidArgument });
   assert.throws(() => normalizeFilters('{"name":"x"}'), { code: ErrorCodes.InvalidArgument });
+  assert.throws(() => normalizeFilters('{"name":1}'), /must be a map/);
+  assert.throws(() => normalizeFilters("[]"), /expected a JSON object/);
+});
+
+test("the engine takes a map's keys whatever their value (engine 20.10: status=created:false filters)", () => {
+  assert.deepEqual(normalizeFilters('{"status":{"created":false},"label":{"a":true}}'), {
+    status: ["created"],
+    label: ["a"],
+  });
+});
+
+test("id is a prefix match, as the engine's, not a regexp", () => {
+  const doc = inspectDoc(); // Id 751e37cb…
+  assert.ok(matchesPsFilters(doc, { id: ["751e37"] }));
+  assert.ok(matchesPsFilters(doc, { id: [doc.Id] }));
+  assert.ok(!matchesPsFilters(doc, { id: ["e37cb"] }));
+  assert.ok(!matchesPsFilters(doc, { id: ["^751"] }));
+  assert.ok(!matchesPsFilters(doc, { id: ["751.37"] }));
 });
 
 test("invalid filters are refused with the engine's wording", () => {

@@ -55,13 +55,11 @@ export function normalizeFilters(raw: unknown): Filters {
   const out: Filters = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     if (Array.isArray(v)) out[key] = v.map(String);
-    else if (v && typeof v === "object") {
-      out[key] = Object.entries(v as Record<string, unknown>)
-        .filter(([, on]) => on === true)
-        .map(([k]) => k);
-    } else
+    // The engine takes the keys of the map whatever their value: {"status":{"exited":false}} filters too.
+    else if (v && typeof v === "object") out[key] = Object.keys(v);
+    else
       throw new InvalidArgumentError(
-        `invalid filters: value of ${JSON.stringify(key)} must be a list or a map`,
+        `invalid filters: the value of ${JSON.stringify(key)} must be a map or a list`,
       );
   }
   return out;
@@ -145,7 +143,8 @@ export function matchesPsFilters(
   const name = inspect.Name.startsWith("/") ? inspect.Name : `/${inspect.Name}`;
   return (
     anyOf(filters.name, (v) => regexMatch(v, name)) &&
-    anyOf(filters.id, (v) => regexMatch(v, inspect.Id)) &&
+    // The engine's id filter is a prefix match (FuzzyMatch), not a regexp.
+    anyOf(filters.id, (v) => inspect.Id.startsWith(v)) &&
     anyOf(filters.status, (v) => v === inspect.State.Status) &&
     (filters.label ?? []).every((v) => labelMatches(labels, v)) &&
     anyOf(filters.ancestor, (v) => ancestorMatches(inspect, v, ctx)) &&
