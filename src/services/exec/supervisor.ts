@@ -51,6 +51,7 @@ const pidWaitMs = 5000;
  * our helper's noise, not the program's output.
  */
 const unshareNoise = Buffer.from("unshare: sigprocmask unblock failed: Invalid argument\n");
+const unshareNoiseTty = Buffer.from("unshare: sigprocmask unblock failed: Invalid argument\r\n");
 /** How often a pty's program is checked, and how long its output must be quiet once it is gone. */
 const quietMs = 15;
 
@@ -223,6 +224,7 @@ async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents
   }, quietMs);
   term.onData((chunk) => {
     lastData = Date.now();
+    if (spec.isolate && chunk.equals(unshareNoiseTty)) return;
     if (!events.output("stdout", chunk) && !paused && !draining) {
       paused = true;
       term.pause();
