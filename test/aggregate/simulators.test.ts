@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { docker } from "../harness/docker-cli.ts";
+import { docker, dockerUntil } from "../harness/docker-cli.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "agg-sim-"));
@@ -166,6 +166,43 @@ describe("aggregate over three simulators, through the docker CLI", () => {
     const missing = await docker(spread, ["inspect", "talker"]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No such (container|object): talker/);
+  });
+
+  test("docker events merges the nodes and tags each event with its node", async () => {
+    const r = await dockerUntil(
+      spread,
+      ["events", "--filter", "event=create", "--filter", "label=evt", "--format", "{{json .}}"],
+      /("evt-\d"[\s\S]*){3}/,
+      {
+        timeoutMs: 20_000,
+        onStart: async () => {
+          await new Promise((res) => setTimeout(res, 300));
+          for (let i = 0; i < 3; i++)
+            await ok(
+              spread,
+              "create",
+              "--network",
+              "none",
+              "-l",
+              "evt",
+              "--name",
+              `evt-${i}`,
+              "busybox",
+              "true",
+            );
+        },
+      },
+    );
+    const events = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> } });
+    assert.equal(events.length, 3, r.stdout);
+    // The CLI's event type drops classic Swarm's top-level `node`; the Actor attribute survives.
+    for (const e of events) {
+      assert.equal(e.Action, "create");
+      assert.ok(["a", "b", "c"].includes(e.Actor.Attributes["node.name"]!), JSON.stringify(e));
+    }
   });
 
   test("info reports the cluster and every node in classic Swarm's layout", async () => {
