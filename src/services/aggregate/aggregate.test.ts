@@ -155,6 +155,25 @@ describe("aggregate over simulators", () => {
     );
   });
 
+  it("port: a host port taken on a node excludes it; dependency: --volumes-from goes beside", async () => {
+    const { root } = await cluster(`aggregate --strategy binpack "a=simulator" "b=simulator"`);
+    const published = {
+      HostConfig: { NetworkMode: "none", PortBindings: { "80/tcp": [{ HostIp: "", HostPort: "8080" }] } },
+    };
+    const first = await run(root, "web1", published);
+    const second = await run(root, "web2", published);
+    const n1 = JSON.parse(await first.c.get()).Node.Name;
+    const n2 = JSON.parse(await second.c.get()).Node.Name;
+    assert.notEqual(n1, n2, "binpack would have stacked them; the port filter did not");
+    await rejects(
+      root.call(Verbs.Spawn, [busybox(published), ""], [Verbs.Ack]),
+      ErrorCodes.Conflict,
+      /port 8080\/tcp excluded a, b/,
+    );
+    const beside = await run(root, "", { HostConfig: { NetworkMode: "none", VolumesFrom: ["web2"] } });
+    assert.equal(JSON.parse(await beside.c.get()).Node.Name, n2);
+  });
+
   it("keeps names unique across nodes and resolves ID, prefix, name and node/name", async () => {
     const { root } = await cluster(`aggregate "a=simulator web" "b=simulator"`);
     await rejects(
