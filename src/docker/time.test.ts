@@ -34,6 +34,8 @@ test("humanDuration matches the engine's wording", () => {
   assert.equal(humanDuration(500), "Less than a second");
   assert.equal(humanDuration(1000), "1 second");
   assert.equal(humanDuration(45_000), "45 seconds");
+  assert.equal(humanDuration(59_000), "59 seconds");
+  assert.equal(humanDuration(60_000), "About a minute");
   assert.equal(humanDuration(90_000), "About a minute");
   assert.equal(humanDuration(3 * 60_000), "3 minutes");
   assert.equal(humanDuration(60 * 60_000), "About an hour");

@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from "../../../core/errors.ts";
 import type { Receiver } from "../../../core/message.ts";
 import { Verbs } from "../../../core/verbs.ts";
+import { normalizeFilters } from "../../../docker/filters.ts";
 import { DockerVerbs, type LogsOptions, type WatchOptions } from "../../../docker/verbs.ts";
 import { openContainer, openStream } from "../backend.ts";
 import { type Ctx, q, qBool } from "../context.ts";
-import { parseFilters } from "../filters.ts";
 import { writeWait } from "../hijack.ts";
 import { startStream } from "../response.ts";
 import { encodeOutput } from "../stdcopy.ts";
@@ -93,7 +93,7 @@ export async function logs(ctx: Ctx): Promise<void> {
 
 /** GET /events?since=&until=&filters= → `Watch [options]` on the root: Ack, then `Set [event]`… */
 export async function events(ctx: Ctx): Promise<void> {
-  const opts: WatchOptions = { filters: parseFilters(q(ctx, "filters")) };
+  const opts: WatchOptions = { filters: normalizeFilters(q(ctx, "filters")) };
   const since = parseTime(q(ctx, "since"), "since");
   const until = parseTime(q(ctx, "until"), "until");
   if (since !== undefined) opts.since = since;
