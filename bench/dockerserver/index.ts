@@ -8,10 +8,9 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { connect } from "node:net";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
-import { docker } from "../../test/harness/docker-cli.ts";
+import { docker, waitForSocket } from "../../test/harness/docker-cli.ts";
 import { startSwarmd } from "../../test/harness/swarmd.ts";
 import { writeResults } from "../write-results.ts";
 
@@ -27,17 +26,6 @@ const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
 
 async function measure(socketPath: string, path: string) {
   // A warm-up so JIT compilation and connection set-up do not count.
@@ -73,7 +61,7 @@ async function scenario(name: string, simulatorArgs: string) {
   const swarmd = startSwarmd([`dockerserver unix://${sock}`, `simulator ${simulatorArgs}`], {}); // info level: no per-request logs
   try {
     await swarmd.waitFor(/dockerserver listening/, 20_000);
-    while (!(await canConnect(sock))) await new Promise((r) => setTimeout(r, 20));
+    await waitForSocket(sock, "dockerserver", { timeoutMs: 20_000, intervalMs: 20 });
     const ping = await measure(sock, "/_ping");
     const containers = await measure(sock, "/v1.41/containers/json?all=1");
     const ps = await psWallTime(`unix://${sock}`, 10);

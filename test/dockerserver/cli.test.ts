@@ -5,25 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, connect, createServer } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { docker, dockerInPty, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
+import { canConnect, docker, dockerInPty, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
 import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
 import { makeTestCerts } from "../harness/engine.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
-
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -1,24 +1,13 @@
 /** Run a dockerserver instance in this process, in front of any Sender (a test backend). */
-import { connect } from "node:net";
 import { silentLogger } from "../../src/core/logger.ts";
 import type { Sender } from "../../src/core/message.ts";
 import { pipe } from "../../src/core/pipe.ts";
 import { dockerserver } from "../../src/services/dockerserver/index.ts";
+import { waitForSocket } from "../harness/docker-cli.ts";
 
 export interface Running {
   stop(): Promise<void>;
   done: Promise<void>;
-}
-
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** Start dockerserver with `args` in front of `backend`; resolves once `socketPath` accepts connections. */
@@ -34,12 +23,11 @@ export async function startInProcess(args: string[], backend: Sender, socketPath
     failed = err;
   });
   if (socketPath) {
-    const deadline = Date.now() + 5000;
-    while (!(await canConnect(socketPath))) {
-      if (failed) throw failed;
-      if (Date.now() > deadline) throw new Error(`dockerserver did not listen on ${socketPath}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitForSocket(socketPath, "dockerserver", {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      failure: () => failed,
+    });
   }
   return {
     done: done.then(() => {

@@ -1,9 +1,11 @@
 /**
- * Run the real docker CLI against any Docker API address, and normalise its output so runs against
- * different backends (simulator, dockerclient → real engine) can be compared.
+ * Run the real docker CLI against any Docker API address, wait for such an address (a unix socket)
+ * to accept connections, and normalise the CLI's output so runs against different backends
+ * (simulator, dockerclient → real engine) can be compared.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -19,6 +21,36 @@ export interface CliOptions {
   input?: string;
   timeoutMs?: number;
   env?: Record<string, string>;
+}
+
+/** Does the unix socket at `path` accept a connection now? */
+export function canConnect(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * Poll until the unix socket at `path` accepts connections; throw `${what} did not listen on …`
+ * after `timeoutMs`, or at once what `failure()` returns if it returns something (the server died).
+ */
+export async function waitForSocket(
+  path: string,
+  what: string,
+  opts: { timeoutMs?: number; intervalMs?: number; failure?: () => unknown } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  while (!(await canConnect(path))) {
+    const failed = opts.failure?.();
+    if (failed) throw failed;
+    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${path}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
+  }
 }
 
 let configDir: string | undefined;
