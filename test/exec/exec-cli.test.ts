@@ -138,13 +138,48 @@ describe("exec service through the docker CLI", () => {
     const nouser = await cli("run", "--rm", "-u", "no-such-user", "busybox", "true");
     assert.equal(nouser.code, 125);
     assert.match(nouser.stderr, /unable to find user no-such-user: no matching entries in passwd file/);
-    const restart = await cli("run", "-d", "--restart", "always", "busybox", "true");
+    const restart = await cli("run", "-d", "--restart", "sometimes", "busybox", "true");
     assert.equal(restart.code, 125);
-    assert.match(restart.stderr, /restart policies are not supported/);
     const warned = await cli("run", "--rm", "-p", "8080:80", "-v", "/tmp:/x", "busybox", "true");
     assert.equal(warned.code, 0);
     assert.match(warned.stderr, /WARNING: exec: published ports are ignored/);
     assert.match(warned.stderr, /WARNING: exec: volumes and mounts are ignored/);
+  });
+
+  test("--restart on-failure:2 runs a failing program three times; stop ends an always", async () => {
+    await cli(
+      "run",
+      "-d",
+      "--restart",
+      "on-failure:2",
+      "--name",
+      "flaky",
+      "busybox",
+      "sh",
+      "-c",
+      "echo run; exit 3",
+    );
+    await until(
+      async () =>
+        (await cli("inspect", "-f", "{{.RestartCount}} {{.State.Status}}", "flaky")).stdout === "2 exited\n",
+      10_000,
+      "two restarts",
+    );
+    assert.equal((await cli("logs", "flaky")).stdout, "run\nrun\nrun\n");
+    assert.match(
+      (await cli("ps", "-a", "--format", "{{.Status}}", "-f", "name=flaky")).stdout,
+      /^Exited \(3\)/,
+    );
+    await cli("run", "-d", "--restart", "always", "--name", "phoenix", "busybox", "sh", "-c", "sleep 0.2");
+    await until(
+      async () => Number((await cli("inspect", "-f", "{{.RestartCount}}", "phoenix")).stdout) >= 2,
+      10_000,
+      "always restarts",
+    );
+    assert.equal((await cli("stop", "phoenix")).code, 0);
+    await new Promise((r) => setTimeout(r, 600));
+    assert.match((await cli("inspect", "-f", "{{.State.Status}}", "phoenix")).stdout, /^exited/);
+    assert.equal((await cli("rm", "flaky", "phoenix")).code, 0);
   });
 
   test("stdin piped through run -i", async () => {

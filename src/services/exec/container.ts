@@ -20,6 +20,7 @@ import type { LaunchSpec } from "./launch.ts";
 import { LogFile, logTime } from "./logfile.ts";
 import { defaultPath, lookPath, resolveUser } from "./lookup.ts";
 import { isSameProcess, processTree, stateOf } from "./proctree.ts";
+import { nextDelay, shouldRestart, startsWithService } from "./restart-policy.ts";
 import { parseSignal, signalNumber } from "./signals.ts";
 import type { ContainerRecord, StateDir } from "./state.ts";
 import { serveAttach, serveLogs } from "./streams.ts";
@@ -36,6 +37,8 @@ export interface ContainerHost {
   nameOwner(name: string): string | undefined;
   /** Forget a removed container. */
   forget(id: string): void;
+  /** swarmd is stopping: no restart by policy now. */
+  readonly stopping: boolean;
 }
 
 /** Prefix of every start failure, as the engine words it (the docker CLI derives 126/127 from the rest). */
@@ -63,11 +66,16 @@ export class Container {
   private pendingStdin: Buffer[] = [];
   private pendingStdinBytes = 0;
   private pendingEof = false;
-  private exitWaiters: ((r: WaitResult) => void)[] = [];
+  /** `Wait` callers: `next-exit` ones are answered at every exit, `not-running` ones when it stays down. */
+  private exitWaiters: { nextExit: boolean; resolve: (r: WaitResult) => void }[] = [];
   private removeWaiters: ((r: WaitResult) => void)[] = [];
   private stopReason = "";
   private removed = false;
   private restarting = false;
+  /** A restart by the restart policy, waiting for its back-off delay. */
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelay = 0;
+  private startedAtMs = 0;
   private logFailed = false;
   private lifecycle: Promise<unknown> = Promise.resolve();
 
@@ -79,7 +87,7 @@ export class Container {
     this.object = new Server()
       .on(Verbs.Get, (m) => this.onGet(m))
       .on(Verbs.Start, async (m) => {
-        await this.serial(() => this.start());
+        await this.serial(() => this.userStart());
         await ack(m);
       })
       .on(Verbs.Stop, async (m) => {
@@ -218,7 +226,7 @@ export class Container {
     if (this.removed) throw new NotFoundError(`No such container: ${this.id}`);
     if (this.rec.state.Paused)
       throw new ConflictError("cannot start a paused container, try unpause instead");
-    if (this.running) throw new NotModifiedError("container already started");
+    if (this.running && !this.rec.state.Restarting) throw new NotModifiedError("container already started");
     await this.runEnded;
     const hc = this.rec.hostConfig;
     let spec: LaunchSpec;
@@ -277,6 +285,7 @@ export class Container {
       Status: "running",
       Running: true,
       Paused: false,
+      Restarting: false,
       OOMKilled: false,
       Dead: false,
       Pid: this.proc.pid,
@@ -286,6 +295,7 @@ export class Container {
       FinishedAt: ZERO_TIME,
     });
     this.rec.leaderPid = this.proc.leader;
+    this.startedAtMs = Date.now();
     if (this.proc.startTime !== undefined) this.rec.startTime = this.proc.startTime;
     this.save();
     this.emit("start");
@@ -295,6 +305,58 @@ export class Container {
     this.pendingStdinBytes = 0;
     this.pendingEof = false;
     openGate();
+  }
+
+  /** `docker start`: a user's start, which also ends a restart back-off and re-arms the policy. */
+  private async userStart(): Promise<void> {
+    this.cancelRestart();
+    this.rec.manuallyStopped = false;
+    this.restartDelay = 0;
+    await this.start();
+  }
+
+  /** Start again after an exit, as the restart policy says, once the back-off delay has passed. */
+  private async restartByPolicy(): Promise<void> {
+    this.restartTimer = undefined;
+    if (!this.rec.state.Restarting || this.removed || this.host.stopping) return;
+    // It stays "restarting" (running, for `Wait not-running`) until the new process runs.
+    this.rec.restartCount++;
+    try {
+      await this.start();
+    } catch (err) {
+      this.host.log.warn({ id: this.id, err: String(err) }, "exec: restart by policy failed");
+      this.cancelRestart();
+    }
+  }
+
+  /** Start it with the service if its policy says so (`always`, or `unless-stopped` not stopped by a user). */
+  autoStart(): void {
+    if (
+      this.running ||
+      !startsWithService(this.rec.hostConfig.RestartPolicy, this.rec.manuallyStopped === true)
+    ) {
+      return;
+    }
+    void this.serial(() => this.start()).catch((err) =>
+      this.host.log.warn({ id: this.id, err: String(err) }, "exec: start by restart policy failed"),
+    );
+  }
+
+  /** Drop a pending restart; true when there was one (the container is now simply exited). */
+  private cancelRestart(): boolean {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    if (!this.rec.state.Restarting) return false;
+    Object.assign(this.rec.state, { Status: "exited", Running: false, Restarting: false });
+    this.save();
+    // `not-running` waiters were kept while it was to come back; it will not.
+    const result: WaitResult = { StatusCode: this.rec.state.ExitCode, Error: null };
+    for (const w of this.exitWaiters.splice(0)) w.resolve(result);
+    return true;
+  }
+
+  private isRestarting(): ConflictError {
+    return new ConflictError(`Container ${this.id} is restarting, wait until the container is running`);
   }
 
   /** Record a start that failed (the engine keeps the error and the exit code), then throw it. */
@@ -322,6 +384,12 @@ export class Container {
   /** Bring back a container that was running when swarmd last stopped. */
   recover(): void {
     const s = this.rec.state;
+    if (s.Restarting) {
+      // It was waiting for its back-off when swarmd stopped: it is down, with its last exit code.
+      Object.assign(s, { Status: "exited", Running: false, Restarting: false });
+      this.save();
+      return;
+    }
     if (!s.Running) return;
     if (s.Pid > 0 && isSameProcess(s.Pid, this.rec.startTime)) {
       let endRun!: () => void;
@@ -373,11 +441,18 @@ export class Container {
     this.bus.setDrainHandler(undefined);
     this.bus.end();
     const exitCode = oom && info.exitCode === 1 && this.host.isolate ? 137 : info.exitCode;
+    const policy = this.rec.hostConfig.RestartPolicy;
+    const again =
+      !this.removed &&
+      !this.restarting &&
+      !this.host.stopping &&
+      shouldRestart(policy, exitCode, this.rec.restartCount, this.rec.manuallyStopped === true);
     Object.assign(this.rec.state, {
-      Status: "exited",
-      Running: false,
+      Status: again ? "restarting" : "exited",
+      // The engine counts a container waiting to be restarted as running.
+      Running: again,
       Paused: false,
-      Restarting: false,
+      Restarting: again,
       OOMKilled: oom,
       Pid: 0,
       ExitCode: exitCode,
@@ -391,7 +466,14 @@ export class Container {
       StatusCode: exitCode,
       Error: this.stopReason ? { Message: this.stopReason } : null,
     };
-    for (const w of this.exitWaiters.splice(0)) w(result);
+    const answered = this.exitWaiters.filter((w) => w.nextExit || !again);
+    this.exitWaiters = this.exitWaiters.filter((w) => !answered.includes(w));
+    for (const w of answered) w.resolve(result);
+    if (again) {
+      this.restartDelay = nextDelay(this.restartDelay, Date.now() - this.startedAtMs);
+      this.restartTimer = setTimeout(() => void this.serial(() => this.restartByPolicy()), this.restartDelay);
+      return;
+    }
     // A restart stops the process without ending the container, even with AutoRemove (--rm).
     if (this.rec.hostConfig.AutoRemove && !this.removed && !this.restarting) {
       await this.remove({ force: true }).catch(() => {});
@@ -399,7 +481,13 @@ export class Container {
   }
 
   /** Send the stop signal, wait `timeout` seconds, then kill everything. Resolves once it has exited. */
-  async stop(timeoutArg: string, signalArg: string, reason = ""): Promise<void> {
+  async stop(timeoutArg: string, signalArg: string, reason = "", manual = reason === ""): Promise<void> {
+    // Stopped by a user (not by swarmd's shutdown, nor by restart): the restart policy no longer applies.
+    if (manual) this.rec.manuallyStopped = true;
+    if (this.cancelRestart()) {
+      this.emit("stop");
+      return;
+    }
     if (!this.running || !this.proc) throw new NotModifiedError("container already stopped");
     const sig = parseSignal(signalArg || this.rec.config.StopSignal || "SIGTERM");
     const timeout = timeoutArg !== "" ? Number(timeoutArg) : (this.rec.config.StopTimeout ?? 10);
@@ -428,10 +516,12 @@ export class Container {
   }
 
   async kill(signalArg: string): Promise<void> {
+    if (this.rec.state.Restarting) throw this.isRestarting();
     if (!this.running || !this.proc) {
       throw new ConflictError(`Cannot kill container: ${this.rec.name}: Container ${this.id} is not running`);
     }
     const sig = parseSignal(signalArg || "SIGKILL");
+    this.rec.manuallyStopped = true;
     this.emit("kill", { signal: String(signalNumber(sig)) });
     if (sig === "SIGKILL") {
       const ended = this.runEnded;
@@ -445,7 +535,10 @@ export class Container {
   async restart(timeoutArg: string, signalArg: string): Promise<void> {
     this.restarting = true;
     try {
-      if (this.running) await this.stop(timeoutArg, signalArg);
+      this.cancelRestart();
+      this.rec.manuallyStopped = false;
+      this.restartDelay = 0;
+      if (this.running) await this.stop(timeoutArg, signalArg, "", false);
       await this.start();
     } finally {
       this.restarting = false;
@@ -454,6 +547,7 @@ export class Container {
   }
 
   async pause(): Promise<void> {
+    if (this.rec.state.Restarting) throw this.isRestarting();
     if (!this.running || !this.proc) throw this.notRunning();
     if (this.rec.state.Paused) throw new ConflictError(`Container ${this.id} is already paused`);
     this.proc.signalAll("SIGSTOP");
@@ -497,6 +591,14 @@ export class Container {
 
   async remove(opts: { force?: boolean }): Promise<void> {
     if (this.removed) return;
+    if (this.rec.state.Restarting) {
+      if (!opts.force) {
+        throw new ConflictError(
+          `You cannot remove a restarting container ${this.id}. Stop the container before attempting removal or force remove`,
+        );
+      }
+      this.cancelRestart();
+    }
     if (this.running && !opts.force) {
       if (this.rec.state.Paused) {
         throw new ConflictError(
@@ -526,12 +628,15 @@ export class Container {
       StatusCode: this.rec.state.ExitCode,
       Error: this.rec.state.Error ? { Message: this.rec.state.Error } : null,
     };
-    for (const w of [...this.exitWaiters.splice(0), ...this.removeWaiters.splice(0)]) w(result);
+    for (const w of [...this.exitWaiters.splice(0).map((x) => x.resolve), ...this.removeWaiters.splice(0)]) {
+      w(result);
+    }
     this.object.close();
   }
 
   /** swarmd is stopping: stop the process (briefly), so nothing outlives the service. */
   async shutdown(graceSeconds: number): Promise<void> {
+    this.cancelRestart();
     if (this.running) {
       await this.stop(String(graceSeconds), "", "stopped because swarmd stopped").catch(() => {});
     }
@@ -539,7 +644,9 @@ export class Container {
     this.logFile.close();
     // Nobody is left to start it: waits and attachments for a next run end now.
     const gone: WaitResult = { StatusCode: -1, Error: { Message: "exec: swarmd is stopping" } };
-    for (const w of [...this.exitWaiters.splice(0), ...this.removeWaiters.splice(0)]) w(gone);
+    for (const w of [...this.exitWaiters.splice(0).map((x) => x.resolve), ...this.removeWaiters.splice(0)]) {
+      w(gone);
+    }
     this.bus.end();
   }
 
@@ -621,7 +728,7 @@ export class Container {
       };
       if (condition === "not-running" && !this.running) resolve(current);
       else if (condition === "removed") this.removeWaiters.push(resolve);
-      else this.exitWaiters.push(resolve);
+      else this.exitWaiters.push({ nextExit: condition === "next-exit", resolve });
     });
     if (!(await ack(m))) return;
     await reply(m, Verbs.Set, [JSON.stringify(await result)]);

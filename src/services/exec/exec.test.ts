@@ -194,6 +194,58 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
     assert.equal(await codeOf(t.root.attach("autorm")), ErrorCodes.NotFound);
   });
 
+  test("restart policies: on-failure:N retries with back-off; always comes back until a user stops it", async () => {
+    const policy = (Name: string, MaximumRetryCount = 0) => ({
+      HostConfig: { RestartPolicy: { Name, MaximumRetryCount } },
+    });
+    const flaky = await t.root.spawn(
+      createBody(["sh", "-c", "echo run; exit 3"], policy("on-failure", 2)),
+      "",
+    );
+    const firstExit = await flaky.request("Wait", ["next-exit"]);
+    await firstExit.receive();
+    await flaky.start();
+    // Running, or waiting to be restarted (which counts as running): not-running waits for the end.
+    const down = await flaky.request("Wait", ["not-running"]);
+    await down.receive();
+    assert.equal(
+      JSON.parse((await firstExit.receive())!.args[0]!).StatusCode,
+      3,
+      "next-exit: the first exit",
+    );
+    assert.equal(
+      JSON.parse((await down.receive())!.args[0]!).StatusCode,
+      3,
+      "not-running: after the retries",
+    );
+    const f = await flaky.getJSON<{ RestartCount: number; State: { Status: string } }>();
+    assert.deepEqual([f.RestartCount, f.State.Status], [2, "exited"]);
+    assert.equal((await logsOf(flaky)).stdout, "run\nrun\nrun\n");
+
+    const always = await t.root.spawn(createBody(["sh", "-c", "exit 0"], policy("always")), "");
+    await always.start();
+    await until(
+      async () => (await always.getJSON<{ RestartCount: number }>()).RestartCount >= 2,
+      5000,
+      "restarts",
+    );
+    await always.stop("1", "");
+    const stopped = await inspect(always);
+    assert.equal(stopped.State.Running, false);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await inspect(always)).State.Running, false, "a stopped container stays stopped");
+    await always.call("Remove", ["{}"]);
+
+    for (const bad of [policy("sometimes"), policy("always", 3)]) {
+      assert.equal(await codeOf(t.root.spawn(createBody(["true"], bad), "")), ErrorCodes.InvalidArgument);
+    }
+    const rmAndAlways = { HostConfig: { AutoRemove: true, RestartPolicy: { Name: "always" } } };
+    assert.equal(
+      await codeOf(t.root.spawn(createBody(["true"], rmAndAlways), "")),
+      ErrorCodes.InvalidArgument,
+    );
+  });
+
   test("Exec runs a second process with the container's env and working directory", async () => {
     const cwd = realpathSync(mkdtempSync(join(tmpdir(), "swarm-exec-wd-")));
     const c = await t.root.spawn(
@@ -406,6 +458,31 @@ describe("exec service: state on disk across restarts", () => {
       assert.equal(stopped.State.Running, false);
       assert.equal(stopped.State.ExitCode, 143);
       assert.match(stopped.State.Error, /swarmd stopped/);
+    } finally {
+      await second.stop();
+      removeDir(dir);
+    }
+  });
+
+  test("with swarmd: always comes back; unless-stopped comes back unless a user stopped it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarm-exec-"));
+    const policy = (Name: string) => ({ HostConfig: { RestartPolicy: { Name } } });
+    const first = await startExec([], dir);
+    await (await first.root.spawn(createBody(["sleep", "60"], policy("always")), "aa")).start();
+    await (await first.root.spawn(createBody(["sleep", "60"], policy("unless-stopped")), "uu")).start();
+    const userStopped = await first.root.spawn(createBody(["sleep", "60"], policy("unless-stopped")), "us");
+    await userStopped.start();
+    await userStopped.stop("1", "");
+    await first.stop();
+    const second = await startExec([], dir);
+    try {
+      const state = async (name: string) => (await inspect(await second.root.open(name))).State;
+      await until(
+        async () => (await state("aa")).Running && (await state("uu")).Running,
+        3000,
+        "started again",
+      );
+      assert.equal((await state("us")).Running, false);
     } finally {
       await second.stop();
       removeDir(dir);

@@ -23,6 +23,7 @@ import { commandOf } from "./inspect.ts";
 import { parseJSON } from "./json-arg.ts";
 import { lockRoot } from "./lock.ts";
 import type { ExecOptions } from "./options.ts";
+import { checkRestartPolicy } from "./restart-policy.ts";
 import { type ContainerConfig, type ContainerRecord, StateDir } from "./state.ts";
 
 /** How long swarmd's shutdown gives a container after its stop signal before SIGKILL. */
@@ -72,6 +73,7 @@ export class ExecBackend implements ContainerHost {
       this.containers.set(rec.id, c);
       c.recover();
     }
+    for (const c of this.containers.values()) c.autoStart();
     this.root = new Server()
       .on(Verbs.Get, (m) => this.onGet(m))
       .on(Verbs.Ls, async (m) => {
@@ -113,6 +115,10 @@ export class ExecBackend implements ContainerHost {
     this.containers.delete(id);
   }
 
+  get stopping(): boolean {
+    return this.closing.signal.aborted;
+  }
+
   /** A full ID, a unique ID prefix, or a name with or without `/`. */
   resolve(ref: string): Container {
     if (ref === "") throw new InvalidArgumentError("No container name or ID given");
@@ -143,12 +149,7 @@ export class ExecBackend implements ContainerHost {
     if (argv.length === 0) throw new InvalidArgumentError("No command specified");
     const hostConfig = { ...(config.HostConfig ?? {}) };
     checkLimits({ memory: Number(hostConfig.Memory ?? 0), nanoCpus: Number(hostConfig.NanoCpus ?? 0) });
-    const restart = hostConfig.RestartPolicy?.Name ?? "";
-    if (restart !== "" && restart !== "no") {
-      throw new InvalidArgumentError(
-        `exec: restart policies are not supported (got "${restart}"; only "no")`,
-      );
-    }
+    checkRestartPolicy(hostConfig.RestartPolicy, hostConfig.AutoRemove === true);
     const warnings = warningsFor(hostConfig);
     const { HostConfig: _omit, ...rest } = config;
     const rec: ContainerRecord = {

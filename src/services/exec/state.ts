@@ -60,6 +60,8 @@ export interface ContainerRecord {
   hostConfig: HostConfig;
   state: ContainerState;
   restartCount: number;
+  /** Stopped by `docker stop`/`kill`: restart policies no longer apply, until the next start. */
+  manuallyStopped?: boolean;
   /** The spawned leader (unshare with --isolate) and the kernel start time of the program. */
   leaderPid: number;
   startTime?: string;
