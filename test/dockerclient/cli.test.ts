@@ -103,6 +103,18 @@ describe("docker CLI through swarmd matches the engine (dockerclient)", () => {
         "--format",
         "{{.Names}} {{.Status}} {{.Command}}",
       ]);
+      await t.run([
+        "ps",
+        "-a",
+        "-s",
+        "--filter",
+        `name=${t.n("run")}`,
+        "--filter",
+        "status=exited",
+        "--format",
+        "{{.Names}} {{.Size}} {{.Image}}",
+      ]);
+      await t.run(["ps", "-a", "-n", "1", "--format", "{{.Names}}"]);
       await t.run(["rm", t.n("run")]);
     });
   });
@@ -129,6 +141,8 @@ describe("docker CLI through swarmd matches the engine (dockerclient)", () => {
       await t.run(["logs", name]);
       await t.run(["logs", "--tail", "2", name]);
       await t.run(["logs", "-t", name]);
+      await t.run(["logs", "--since", "2000-01-01T00:00:00Z", name]);
+      await t.run(["logs", "--until", "2000-01-01T00:00:00Z", name]);
       await t.run(["rm", name]);
       const live = t.n("follow");
       await t.run(["run", "-d", "--name", live, ...none, "busybox", "sh", "-c", "echo a; sleep 1; echo b"]);
