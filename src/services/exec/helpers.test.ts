@@ -8,6 +8,7 @@ import { EventLog, eventJSON } from "./events.ts";
 import { commandOf } from "./inspect.ts";
 import { type LogEntry, LogFile, logTime, selectEntries, splitLines } from "./logfile.ts";
 import { lookPath, resolveUser } from "./lookup.ts";
+import { checkRestartPolicy, nextDelay, shouldRestart, startsWithService } from "./restart-policy.ts";
 import { exitCodeOf, parseSignal } from "./signals.ts";
 import { parsePs } from "./top.ts";
 
@@ -125,6 +126,32 @@ describe("exec helpers", () => {
     assert.deepEqual(s.feed(Buffer.from("c")), { pass: Buffer.from("\x10c"), detached: false });
     assert.deepEqual(s.feed(Buffer.from("\x10\x10")), { pass: Buffer.from("\x10"), detached: false });
     assert.deepEqual(s.feed(Buffer.from("\x11rest")), { pass: Buffer.from(""), detached: true });
+  });
+
+  test("restart policies: who restarts, the back-off, what create refuses", () => {
+    assert.equal(shouldRestart({ Name: "always" }, 0, 5, false), true);
+    assert.equal(shouldRestart({ Name: "always" }, 1, 0, true), false, "never after a user's stop");
+    assert.equal(shouldRestart({ Name: "on-failure" }, 0, 0, false), false);
+    assert.equal(shouldRestart({ Name: "on-failure", MaximumRetryCount: 2 }, 1, 1, false), true);
+    assert.equal(shouldRestart({ Name: "on-failure", MaximumRetryCount: 2 }, 1, 2, false), false);
+    assert.equal(shouldRestart({ Name: "no" }, 1, 0, false), false);
+    assert.equal(startsWithService({ Name: "unless-stopped" }, true), false);
+    assert.equal(startsWithService({ Name: "unless-stopped" }, false), true);
+    assert.equal(startsWithService({ Name: "on-failure" }, false), false);
+    assert.deepEqual(
+      [nextDelay(0, 0), nextDelay(100, 50), nextDelay(200, 50), nextDelay(40_000, 5), nextDelay(800, 10_000)],
+      [100, 200, 400, 60_000, 100],
+    );
+    assert.throws(
+      () => checkRestartPolicy({ Name: "sometimes" }, false),
+      /invalid restart policy 'sometimes'/,
+    );
+    assert.throws(
+      () => checkRestartPolicy({ Name: "always", MaximumRetryCount: 1 }, false),
+      /maximum retry count/,
+    );
+    assert.throws(() => checkRestartPolicy({ Name: "always" }, true), /AutoRemove/);
+    checkRestartPolicy({ Name: "no" }, true);
   });
 
   test("Entrypoint and Cmd: lists, or a shell string", () => {
