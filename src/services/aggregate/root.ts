@@ -21,7 +21,7 @@ import { nameInUse, wrapContainer } from "./container.ts";
 import { type DockerEvent, eventMatcher } from "./events.ts";
 import { applyFilters, type Exclusion, explain } from "./filters.ts";
 import { bytesSize, clusterInfoJson, serverVersion } from "./info.ts";
-import { type ClusterNode, nodeUnreachable } from "./node.ts";
+import type { ClusterNode } from "./node.ts";
 import { listJson } from "./ps.ts";
 import { readScheduleRequest } from "./request.ts";
 import { resolve } from "./resolver.ts";
@@ -303,8 +303,7 @@ async function pull(cluster: Cluster, msg: Message): Promise<void> {
         try {
           const first = await replies.receive();
           if (!first) throw new UnavailableError(`node ${node.name}: pull gave no answer`);
-          if (first.verb === Verbs.Error)
-            throw new SwarmError(ErrorCodes.Internal, first.args[0] ?? "pull failed");
+          if (first.verb === Verbs.Error) throw fromErrorArgs(first.args);
           await ensureAck();
           for await (const m of replies) {
             if (m.verb !== Verbs.Log) continue;
