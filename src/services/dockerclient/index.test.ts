@@ -298,6 +298,34 @@ describe("dockerclient against a real engine (PROTOCOL.md §6)", () => {
     assert.ok(watched.sets.every((e) => /"timeNano":\d{19}/.test(e)));
   });
 
+  test("large output arrives whole, in order, through back-pressure (attach and logs)", async () => {
+    const { c } = await create(busybox(["sh", "-c", "seq 1 150000; echo end >&2"]));
+    const attached = await request(
+      c.target,
+      Verbs.Attach,
+      ["", JSON.stringify({ stream: true, stdout: true, stderr: true })],
+      {
+        pipe: { highWaterMark: 1 },
+      },
+    );
+    assert.equal((await attached.receive())?.verb, Verbs.Ack);
+    await c.start();
+    const want = `${Array.from({ length: 150000 }, (_, i) => i + 1).join("\n")}\n`;
+    // A slow reader: the engine has to wait for it, and nothing is lost or reordered.
+    let stdout = "";
+    let stderr = "";
+    for await (const m of attached) {
+      if (m.args[0] === "stdout") stdout += m.args[1];
+      else if (m.args[0] === "stderr") stderr += m.args[1];
+      if (stdout.length % 7 === 0) await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(stdout.length, want.length);
+    assert.ok(stdout === want, "stdout is the engine's bytes, in order");
+    assert.equal(stderr, "end\n");
+    const logs = await collect(await c.request(DockerVerbs.Logs, [JSON.stringify({ stdout: true })]));
+    assert.ok(logs.stdout === want, "logs give the same bytes");
+  });
+
   test("a caller that stops reading a followed log stream releases it (6.6.3)", async () => {
     const { c } = await create(busybox(["sh", "-c", "while true; do echo tick; sleep 0.05; done"]));
     await c.start();
