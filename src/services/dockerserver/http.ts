@@ -24,26 +24,28 @@ function report(state: ServerState, req: IncomingMessage, err: unknown): void {
 
 /** The `request` and `upgrade` listeners of one node:http server. */
 export function handlers(router: Router, state: ServerState, rootFor: RootFor) {
+  /** A matched route's context: how it answers (`res` or `upgrade`) and the connection's root. */
+  async function contextFor(
+    req: IncomingMessage,
+    socket: Duplex,
+    found: NonNullable<ReturnType<Router["find"]>>,
+    answer: Pick<Ctx, "res" | "upgrade">,
+  ): Promise<Ctx> {
+    const r = rootFor(socket);
+    const root = r instanceof Promise ? await r : r;
+    return { req, ...answer, params: found.params, query: found.query, root, state };
+  }
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { version, path } = splitVersion(req.url ?? "/");
-    const bad = version === "" ? undefined : checkVersion(version);
+    const bad = checkVersion(version);
     if (bad) return sendVersionError(res, bad.message, bad.json);
     const method = req.method ?? "GET";
     if (isPing(path) && (method === "GET" || method === "HEAD")) return sendPing(res, method === "HEAD");
     const found = router.find(method, path);
     if (!found) return sendPageNotFound(res);
     try {
-      const r = rootFor(req.socket);
-      const ctx: Ctx = {
-        req,
-        res,
-        upgrade: undefined,
-        params: found.params,
-        query: found.query,
-        root: r instanceof Promise ? await r : r,
-        state,
-      };
-      await found.route.handler(ctx);
+      await found.route.handler(await contextFor(req, req.socket, found, { res, upgrade: undefined }));
     } catch (err) {
       report(state, req, err);
       sendError(res, err);
@@ -55,21 +57,15 @@ export function handlers(router: Router, state: ServerState, rootFor: RootFor) {
     let ctx: Ctx | undefined;
     try {
       const { version, path } = splitVersion(req.url ?? "/");
-      const bad = version === "" ? undefined : checkVersion(version);
+      const bad = checkVersion(version);
       if (bad) throw new InvalidArgumentError(bad.message);
       const found = router.find(req.method ?? "GET", path);
       if (!found) throw new NotFoundError("page not found");
       if (!found.route.hijack) throw new NotFoundError(`page not found (${path} cannot be upgraded)`);
-      const r = rootFor(socket);
-      ctx = {
-        req,
+      ctx = await contextFor(req, socket, found, {
         res: undefined,
         upgrade: { socket, head, upgraded: false },
-        params: found.params,
-        query: found.query,
-        root: r instanceof Promise ? await r : r,
-        state,
-      };
+      });
       await found.route.handler(ctx);
     } catch (err) {
       report(state, req, err);
