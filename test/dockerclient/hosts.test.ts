@@ -25,8 +25,10 @@ import {
 } from "../../src/services/dockerclient/testing.ts";
 import { forward } from "../../src/services/forward/index.ts";
 import type { SpawnedService } from "../../src/services/service.ts";
+import { docker } from "../harness/docker-cli.ts";
 import { type Engine, ensureEngineInstalled, makeTestCerts, startEngine } from "../harness/engine.ts";
 import { type Sshd, startSshd } from "../harness/sshd.ts";
+import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
 
 const spawned: SpawnedService[] = [];
 async function backend(commandLine: string): Promise<Client> {
@@ -49,9 +51,30 @@ async function run(root: Client, cmd: string[]): Promise<string> {
   return out.stdout;
 }
 
+/** `docker run` through a swarmd whose backend is `backendLine`; returns what the CLI printed. */
+async function cliThroughSwarmd(backendLine: string): Promise<string> {
+  const sock = join(tmp, `s${swarmds.length}.sock`);
+  const s = startSwarmd(["--backend", backendLine, `unix://${sock}`]);
+  swarmds.push(s);
+  await s.waitFor(/dockerserver listening/, 30_000);
+  const r = await docker(`unix://${sock}`, [
+    "run",
+    "--rm",
+    "--network",
+    "none",
+    "busybox",
+    "echo",
+    "through swarmd",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
+
 const ping = "GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n";
 const tmp = mkdtempSync(join(tmpdir(), "dc-hosts-"));
+const swarmds: SwarmdProcess[] = [];
 after(async () => {
+  for (const s of swarmds) await s.stop();
   for (const s of spawned) await s.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -83,6 +106,13 @@ describe("tcp:// with TLS (--tlsverify, the engine's flag names)", () => {
     spawned.push(s);
     const r = await rawExchange(await s.input.connect("docker-api"), ping);
     assert.deepEqual([r.status, r.body], [200, "OK"]);
+  });
+
+  test("the docker CLI through swarmd to the TLS engine", async () => {
+    const out = await cliThroughSwarmd(
+      `dockerclient --tlsverify --tlscacert ${certs.ca} --tlscert ${certs.cert} --tlskey ${certs.key} ${engine.tcp}`,
+    );
+    assert.equal(out, "through swarmd\n");
   });
 
   test("--tls without --tlsverify encrypts without checking the engine's certificate", async () => {
@@ -181,6 +211,13 @@ describe("ssh:// through a real sshd", () => {
     spawned.push(s);
     const r = await rawExchange(await s.input.connect("docker-api"), ping);
     assert.deepEqual([r.status, r.body], [200, "OK"]);
+  });
+
+  test("the docker CLI through swarmd to the engine over ssh", async () => {
+    const out = await cliThroughSwarmd(
+      `dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} ${url()}`,
+    );
+    assert.equal(out, "through swarmd\n");
   });
 
   test("--ssh-socket: a direct-streamlocal channel to the engine's socket", async () => {
