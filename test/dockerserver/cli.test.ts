@@ -23,6 +23,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** `docker run -d` a container that prints `word` every 0.2 s until it is removed. */
+function runTicker(host: string, name: string, word: string) {
+  return docker(host, [
+    "run",
+    "-d",
+    "--network",
+    "none",
+    "--name",
+    name,
+    "busybox",
+    "sh",
+    "-c",
+    `while true; do echo ${word}; sleep 0.2; done`,
+  ]);
+}
+
 const dir = mkdtempSync(join(tmpdir(), "ds-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -110,18 +126,7 @@ for (const middle of [[], ["debug"]]) {
 
     test("logs -f follows a running container until interrupted", async () => {
       const name = `follow-${middle.length}`;
-      const d = await docker(host, [
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        name,
-        "busybox",
-        "sh",
-        "-c",
-        "while true; do echo tick; sleep 0.2; done",
-      ]);
+      const d = await runTicker(host, name, "tick");
       assert.equal(d.code, 0, d.stderr);
       const r = await dockerUntil(host, ["logs", "-f", name], /(tick\n){3}/);
       assert.equal(r.timedOut, false);
@@ -170,18 +175,7 @@ for (const middle of [[], ["debug"]]) {
 
     test("SIGTERM stops swarmd promptly, open streams included, and removes the socket file", async () => {
       const name = `term-${middle.length}`;
-      await docker(host, [
-        "run",
-        "-d",
-        "--network",
-        "none",
-        "--name",
-        name,
-        "busybox",
-        "sh",
-        "-c",
-        "while true; do echo t; sleep 0.2; done",
-      ]);
+      await runTicker(host, name, "t");
       const clients = [["events"], ["logs", "-f", name], ["attach", name]].map((args) => {
         const child = spawnDocker(host, args);
         child.stdout!.resume();
@@ -247,12 +241,7 @@ describe("TLS", () => {
 describe("legacy and argument errors", () => {
   test("swarmd --backend 'simulator a b c' tcp://… unix://…: one Docker API on each address", async () => {
     const sock = join(dir, "legacy.sock");
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = (s.address() as AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort();
     const swarmd = startSwarmd(["--backend", "simulator a b c", `tcp://127.0.0.1:${port}`, `unix://${sock}`]);
     try {
       await swarmd.waitFor(/dockerserver listening/, 20_000);
