@@ -22,6 +22,12 @@ function fakeRoot(version: 1 | 2, controllers = "cpuset cpu io memory pids"): st
   return root;
 }
 
+function emptyRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "swarm-cgroup-none-"));
+  roots.push(root);
+  return root;
+}
+
 afterEach(() => {
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
 });
@@ -65,7 +71,7 @@ describe("exec cgroups", () => {
       /cannot apply --memory: the cgroup v2 memory controller is not enabled/,
     );
     assert.throws(
-      () => checkLimits({ memory: 0, nanoCpus: 1e9 }, mkdtempSync(join(tmpdir(), "swarm-cgroup-none-"))),
+      () => checkLimits({ memory: 0, nanoCpus: 1e9 }, emptyRoot()),
       /cannot apply --cpus: no cgroup cpu controller/,
     );
     assert.throws(() => checkLimits({ memory: 1024, nanoCpus: 0 }), /Minimum memory limit allowed is 6MB/);

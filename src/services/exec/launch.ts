@@ -22,11 +22,15 @@ export interface LaunchSpec {
 
 // Joins the cgroups listed before "--", then execs the rest: the program starts inside its limits.
 const joinCgroups = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
-// Runs as PID 1 of the new namespaces: names the UTS namespace, then becomes the program.
-const setHostname = 'echo "$0" > /proc/sys/kernel/hostname 2>/dev/null; exec "$@"';
+// Around `unshare`: its own stderr goes nowhere, the program's is kept as fd 3. util-linux 2.38's
+// unshare complains on stderr when its child is SIGKILLed (an OOM kill), and that is not the program's.
+const quietHelper = 'exec 3>&2 2>/dev/null; exec "$@"';
+// Runs as PID 1 of the new namespaces: takes its stderr back, names the UTS namespace, then becomes
+// the program.
+const setHostname = 'exec 2>&3 3>&-; echo "$0" > /proc/sys/kernel/hostname 2>/dev/null; exec "$@"';
 // The same, in a new network namespace: its loopback starts down, and `--network none` has it up.
 const setHostnameAndLo =
-  'echo "$0" > /proc/sys/kernel/hostname 2>/dev/null; command -v ip >/dev/null 2>&1 && ip link set lo up 2>/dev/null; exec "$@"';
+  'exec 2>&3 3>&-; echo "$0" > /proc/sys/kernel/hostname 2>/dev/null; command -v ip >/dev/null 2>&1 && ip link set lo up 2>/dev/null; exec "$@"';
 
 /**
  * The command line that runs `spec`, built from util-linux tools: `setpriv` switches user,
@@ -41,6 +45,10 @@ export function commandLine(spec: LaunchSpec): string[] {
   }
   if (spec.isolate) {
     cmd = [
+      "/bin/sh",
+      "-c",
+      quietHelper,
+      "swarm-isolate",
       "unshare",
       "--pid",
       "--fork",

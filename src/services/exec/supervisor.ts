@@ -45,13 +45,6 @@ export interface Supervised {
 }
 
 const pidWaitMs = 5000;
-/**
- * What util-linux 2.38's `unshare --fork` prints when its child (the program, PID 1 of the
- * namespace) is killed by SIGKILL, e.g. by the OOM killer: it fails to re-raise the signal. It is
- * our helper's noise, not the program's output.
- */
-const unshareNoise = Buffer.from("unshare: sigprocmask unblock failed: Invalid argument\n");
-const unshareNoiseTty = Buffer.from("unshare: sigprocmask unblock failed: Invalid argument\r\n");
 /** How often a pty's program is checked, and how long its output must be quiet once it is gone. */
 const quietMs = 15;
 
@@ -62,12 +55,12 @@ const quietMs = 15;
  */
 async function findInitPid(leader: number, wrapped: boolean): Promise<number> {
   if (!wrapped) return leader;
-  const helper = cmdlineOf(leader);
   const until = Date.now() + pidWaitMs;
   let kid: number | undefined;
   while (Date.now() < until) {
     kid = childrenOf(leader)[0] ?? kid;
-    if (kid !== undefined && cmdlineOf(kid) !== helper) return kid;
+    // The leader may itself be a wrapper that has not exec'd the helper yet: compare with it now.
+    if (kid !== undefined && cmdlineOf(kid) !== cmdlineOf(leader)) return kid;
     // Already over (a program that exits at once): nothing more will appear.
     if (!isSameProcess(leader, undefined)) break;
     await new Promise((r) => setTimeout(r, 2));
@@ -131,7 +124,6 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
   for (const stream of ["stdout", "stderr"] as const) {
     const readable = child[stream]!;
     readable.on("data", (chunk: Buffer) => {
-      if (spec.isolate && stream === "stderr" && chunk.equals(unshareNoise)) return;
       if (!events.output(stream, chunk) && !draining) {
         readable.pause();
         paused.add(stream);
@@ -224,7 +216,6 @@ async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents
   }, quietMs);
   term.onData((chunk) => {
     lastData = Date.now();
-    if (spec.isolate && chunk.equals(unshareNoiseTty)) return;
     if (!events.output("stdout", chunk) && !paused && !draining) {
       paused = true;
       term.pause();
