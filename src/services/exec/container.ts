@@ -195,8 +195,8 @@ export class Container {
     if (this.tty) env.TERM = "xterm";
     for (const kv of [...(this.rec.config.Env ?? []), ...(extra ?? [])]) {
       const eq = kv.indexOf("=");
+      // A bare `NAME` was for the client to fill in (the docker CLI does); swarmd's own value is never used.
       if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
-      else if (eq < 0 && process.env[kv] !== undefined) env[kv] = process.env[kv]!;
     }
     env.HOME ??= home ?? (process.getuid?.() === 0 ? "/root" : (process.env.HOME ?? "/"));
     return env;
@@ -295,6 +295,7 @@ export class Container {
       FinishedAt: ZERO_TIME,
     });
     this.rec.leaderPid = this.proc.leader;
+    this.rec.isolated = this.host.isolate;
     this.startedAtMs = Date.now();
     if (this.proc.startTime !== undefined) this.rec.startTime = this.proc.startTime;
     this.save();
@@ -440,7 +441,7 @@ export class Container {
     this.logFile.close();
     this.bus.setDrainHandler(undefined);
     this.bus.end();
-    const exitCode = oom && info.exitCode === 1 && this.host.isolate ? 137 : info.exitCode;
+    const exitCode = oom && info.exitCode === 1 && this.rec.isolated ? 137 : info.exitCode;
     const policy = this.rec.hostConfig.RestartPolicy;
     const again =
       !this.removed &&
@@ -682,7 +683,7 @@ export class Container {
     const pids = new Set<number>();
     if (this.proc) for (const p of processTree(this.proc.pid)) pids.add(p);
     if (this.cgroup)
-      for (const p of cgroupPids(this.cgroup)) if (p !== this.proc?.leader || !this.host.isolate) pids.add(p);
+      for (const p of cgroupPids(this.cgroup)) if (p !== this.proc?.leader || !this.rec.isolated) pids.add(p);
     for (const e of this.execs.values()) for (const p of e.pids()) pids.add(p);
     return [...pids];
   }
@@ -739,7 +740,8 @@ export class Container {
     if (!this.running || !this.proc) throw this.notRunning();
     if (this.rec.state.Paused)
       throw new ConflictError(`Container ${this.id} is paused, unpause the container first`);
-    const e = new ExecInstance(this, config, this.host.isolate);
+    // As the running process was started: with --isolate, or not (a swarmd restart may have changed it).
+    const e = new ExecInstance(this, config, this.rec.isolated);
     // Keep the IDs of recent execs only (ExecIDs in inspect): a health check every second must not grow it.
     for (const [id, old] of this.execs) {
       if (this.execs.size < maxExecs) break;
