@@ -83,29 +83,45 @@ export function spawnDocker(host: string, args: readonly string[], opts: CliOpti
   });
 }
 
-/** Run `docker -H host args…` to completion (killed after `timeoutMs`, default 20 s). */
-export function docker(host: string, args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
+/**
+ * Read a CLI child's stdout and stderr until it closes; SIGKILL it after `timeoutMs` (default 20 s).
+ * `onStdout` sees all stdout read so far after each chunk; `onClose` runs before the result is given.
+ */
+function collect(
+  child: ChildProcess,
+  timeoutMs = 20_000,
+  hooks: { onStdout?: (stdout: string) => void; onClose?: () => void } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnDocker(host, args, opts);
     let stdout = "";
     let stderr = "";
     let timedOut = false;
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+      hooks.onStdout?.(stdout);
+    });
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    if (opts.input !== undefined) child.stdin!.end(opts.input);
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 20_000);
+    }, timeoutMs);
     child.once("error", (err) => {
       clearTimeout(timer);
       reject(err);
     });
     child.once("close", (code, signal) => {
       clearTimeout(timer);
+      hooks.onClose?.();
       resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, timedOut });
     });
   });
+}
+
+/** Run `docker -H host args…` to completion (killed after `timeoutMs`, default 20 s). */
+export function docker(host: string, args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
+  const child = spawnDocker(host, args, opts);
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
+  return collect(child, opts.timeoutMs);
 }
 
 /**
@@ -118,36 +134,16 @@ export function dockerUntil(
   until: RegExp,
   opts: CliOptions & { onStart?: () => void | Promise<void> } = {},
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawnDocker(host, args, opts);
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    let stopped = false;
-    const stop = () => {
-      if (!stopped) {
+  const child = spawnDocker(host, args, opts);
+  let stopped = false;
+  child.once("spawn", () => void opts.onStart?.());
+  return collect(child, opts.timeoutMs, {
+    onStdout: (stdout) => {
+      if (!stopped && until.test(stdout)) {
         stopped = true;
         child.kill("SIGINT");
       }
-    };
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-      if (until.test(stdout)) stop();
-    });
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 20_000);
-    child.once("spawn", () => void opts.onStart?.());
-    child.once("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, timedOut });
-    });
+    },
   });
 }
 
@@ -163,29 +159,17 @@ export function dockerInPty(
 ): Promise<CliResult> {
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const command = ["docker", "-H", host, ...args].map(quote).join(" ");
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], {
-      env: cliEnv(),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const delay = opts.delayMs ?? 700;
-    const timers = keys.map((k, i) => setTimeout(() => child.stdin.write(k), delay * (i + 1)));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, opts.timeoutMs ?? 20_000);
-    child.once("error", reject);
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
+  const child = spawn("script", ["-qec", command, "/dev/null"], {
+    env: cliEnv(),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const delay = opts.delayMs ?? 700;
+  const timers = keys.map((k, i) => setTimeout(() => child.stdin.write(k), delay * (i + 1)));
+  return collect(child, opts.timeoutMs, {
+    onClose: () => {
       for (const t of timers) clearTimeout(t);
       child.stdin.destroy();
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, timedOut });
-    });
+    },
   });
 }
 
