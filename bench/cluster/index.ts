@@ -71,6 +71,15 @@ async function measure(
 }
 
 const mib = (b: number) => Math.round(b / 2 ** 20);
+
+/** CPU used over 3 idle seconds, in % of one core. */
+async function idleCpu(): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, 3000));
+  const used = process.cpuUsage(cpu0);
+  return Math.round(((used.user + used.system) / 1000 / (performance.now() - t0)) * 1000) / 10;
+}
 // A full collection before each reading and between phases, so one phase's garbage is not another's pause.
 v8.setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -83,7 +92,8 @@ function memory() {
 const dir = mkdtempSync(join(tmpdir(), "bench-cluster-"));
 const sock = join(dir, "swarm.sock");
 const nodes = Array.from({ length: NODES }, (_, i) => `"n${i + 1}=simulator --containers ${CONTAINERS}"`);
-const aggregateLine = `aggregate ${nodes.join(" ")}`;
+const HEARTBEAT = process.env.HEARTBEAT ? `--heartbeat ${Number(process.env.HEARTBEAT)} ` : "";
+const aggregateLine = `aggregate ${HEARTBEAT}${nodes.join(" ")}`;
 const catalogue = buildCatalogue(services, silentLogger);
 
 const startLoad = os.loadavg().map((x) => Math.round(x * 100) / 100);
@@ -97,6 +107,8 @@ const sims = await Promise.all(
 );
 await Promise.all(sims.map((s) => s.input.ls()));
 const simulatorsOnly = memory();
+const simIdleCpu = await idleCpu();
+process.stderr.write(`bench cluster: ${NODES} simulators alone: idle CPU ${simIdleCpu}% of one core\n`);
 await Promise.all(sims.map((s) => s.stop()));
 const afterBaseline = memory();
 process.stderr.write(
@@ -129,13 +141,8 @@ async function run(i: number, prefix: string): Promise<void> {
   await new Client(m.ret!).start();
 }
 
-// Idle cost: heartbeats (one Get ["info"] per node per second) and nothing else.
-const cpu0 = process.cpuUsage();
-const idle0 = performance.now();
-await new Promise((r) => setTimeout(r, 3000));
-const idleCpu = process.cpuUsage(cpu0);
-const idleCpuPercent =
-  Math.round(((idleCpu.user + idleCpu.system) / 1000 / (performance.now() - idle0)) * 1000) / 10;
+// Idle cost: the simulators' own timers, plus aggregate's heartbeats (one Get ["info"] per node per interval).
+const idleCpuPercent = await idleCpu();
 process.stderr.write(`bench cluster: idle CPU ${idleCpuPercent}% of one core\n`);
 
 // protocol level
@@ -218,9 +225,10 @@ writeResults("cluster", {
     containers: NODES * CONTAINERS,
     runs: RUNS,
     httpRuns: HTTP_RUNS,
+    heartbeatMs: Number(process.env.HEARTBEAT ?? 1000),
   },
   startupMs,
-  idleCpuPercentOfOneCore: idleCpuPercent,
+  idleCpuPercentOfOneCore: { simulatorsAlone: simIdleCpu, withAggregate: idleCpuPercent },
   protocol: { info, run: runs, ps, psAfterChange: psCold, psLimit10: psLimit },
   http: { info: httpInfo, run: httpRun, ps: httpPs, psLimit10: httpPsLimit },
   classicSwarm: classic,
