@@ -34,6 +34,7 @@ export const exec: ServiceDefinition = {
     const backend = new ExecBackend(options, ctx.log);
     ctx.log.info({ root: options.root, isolate: options.isolate }, "exec: ready");
     return async ({ input }) => {
+      backend.startWithService();
       try {
         for await (const msg of input) await backend.root.send(msg);
       } finally {

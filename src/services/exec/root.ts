@@ -73,7 +73,6 @@ export class ExecBackend implements ContainerHost {
       this.containers.set(rec.id, c);
       c.recover();
     }
-    for (const c of this.containers.values()) c.autoStart();
     this.root = new Server()
       .on(Verbs.Get, (m) => this.onGet(m))
       .on(Verbs.Ls, async (m) => {
@@ -113,6 +112,11 @@ export class ExecBackend implements ContainerHost {
 
   forget(id: string): void {
     this.containers.delete(id);
+  }
+
+  /** Once the service runs: start the containers whose restart policy says so. */
+  startWithService(): void {
+    for (const c of this.containers.values()) c.autoStart();
   }
 
   get stopping(): boolean {
