@@ -5,23 +5,20 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { canConnect, docker, dockerInPty, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
+import {
+  canConnect,
+  docker,
+  dockerInPty,
+  dockerUntil,
+  freePort,
+  spawnDocker,
+} from "../harness/docker-cli.ts";
 import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
 import { makeTestCerts } from "../harness/engine.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** `docker run -d` a container that prints `word` every 0.2 s until it is removed. */
 function runTicker(host: string, name: string, word: string) {

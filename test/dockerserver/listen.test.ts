@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import https from "node:https";
-import { type AddressInfo, createServer } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -14,6 +14,7 @@ import { silentLogger } from "../../src/core/logger.ts";
 import { ack, Server } from "../../src/core/server.ts";
 import { DockerVerbs } from "../../src/docker/verbs.ts";
 import { dockerserver } from "../../src/services/dockerserver/index.ts";
+import { freePort } from "../harness/docker-cli.ts";
 import { makeTestCerts } from "../harness/engine.ts";
 import { FakeBackend } from "./fake-backend.ts";
 import { startInProcess } from "./inprocess.ts";
@@ -21,15 +22,6 @@ import { httpRequest } from "./raw-http.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ds-listen-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function tcpGet(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -1,11 +1,11 @@
 /**
- * Run the real docker CLI against any Docker API address, wait for such an address (a unix socket)
- * to accept connections, and normalise the CLI's output so runs against different backends
- * (simulator, dockerclient → real engine) can be compared.
+ * Run the real docker CLI against any Docker API address, pick a free tcp port for such an address
+ * or wait for one (a unix socket) to accept connections, and normalise the CLI's output so runs
+ * against different backends (simulator, dockerclient → real engine) can be compared.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -21,6 +21,16 @@ export interface CliOptions {
   input?: string;
   timeoutMs?: number;
   env?: Record<string, string>;
+}
+
+/** A tcp port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** Does the unix socket at `path` accept a connection now? */
