@@ -50,18 +50,8 @@ describe("addresses", () => {
     const a = join(dir, "inuse.sock");
     const other = join(dir, "other.sock");
     const first = await startInProcess([`unix://${a}`], new FakeBackend(), a);
-    const body = await dockerserver.create([`unix://${other}`, `unix://${a}`], {
-      log: silentLogger,
-      spawn: async () => assert.fail(),
-    });
     await assert.rejects(
-      Promise.resolve(
-        body({
-          input: (await import("../../src/core/pipe.ts")).pipe()[0],
-          output: new FakeBackend(),
-          signal: new AbortController().signal,
-        }),
-      ),
+      (await startInProcess([`unix://${other}`, `unix://${a}`], new FakeBackend())).done,
       (err: Error & { code?: string }) => {
         assert.equal(err.code, "SWARM_ERR_CONFLICT");
         assert.equal(err.message, `cannot listen on unix://${a}: address already in use`);
@@ -75,18 +65,8 @@ describe("addresses", () => {
     const port = await freePort();
     const blocker = createServer().listen(port, "127.0.0.1");
     await new Promise((r) => blocker.once("listening", r));
-    const tcpBody = await dockerserver.create([`tcp://127.0.0.1:${port}`], {
-      log: silentLogger,
-      spawn: async () => assert.fail(),
-    });
     await assert.rejects(
-      Promise.resolve(
-        tcpBody({
-          input: (await import("../../src/core/pipe.ts")).pipe()[0],
-          output: new FakeBackend(),
-          signal: new AbortController().signal,
-        }),
-      ),
+      (await startInProcess([`tcp://127.0.0.1:${port}`], new FakeBackend())).done,
       /cannot listen on tcp:\/\/127\.0\.0\.1:\d+: address already in use/,
     );
     blocker.close();
