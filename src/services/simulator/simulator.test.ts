@@ -22,6 +22,15 @@ async function withSim(args: string[], fn: (h: Harness) => Promise<void>): Promi
 }
 
 const json = async <T = Doc>(c: Client, ...args: string[]) => JSON.parse(await c.get(...args)) as T;
+/** Create a TTY container running `cmd`, attach to it with stdin (as `docker run -it`), then start it. */
+async function startTty(root: Client, cmd: string[]) {
+  const { c } = await create(root, { Cmd: cmd, Tty: true, OpenStdin: true, StdinOnce: true });
+  const a = await c.request(Verbs.Attach, ["", JSON.stringify({ stream: true, stdin: true, stdout: true })]);
+  const stdin = (await a.receive())!.ret!;
+  await c.start();
+  return { c, a, stdin };
+}
+
 const events = async (root: Client) => {
   const r = await root.watch(JSON.stringify({ since: 0, until: Date.now() / 1000 + 0.05 }));
   return (await drain(r)).map((m) => JSON.parse(m.args[0]!) as Doc);
@@ -355,13 +364,7 @@ test("a TTY container sends everything on stdout with CRLF and echoes input", ()
     const msgs = await drain(attach);
     assert.ok(msgs.every((m) => m.args[0] === "stdout"));
     assert.equal(output(msgs).stdout, "hi\r\nerr\r\n");
-    const { c: cat } = await create(root, { Cmd: ["cat"], Tty: true, OpenStdin: true, StdinOnce: true });
-    const a2 = await cat.request(Verbs.Attach, [
-      "",
-      JSON.stringify({ stream: true, stdin: true, stdout: true }),
-    ]);
-    const stdin = (await a2.receive())!.ret!;
-    await cat.start();
+    const { a: a2, stdin } = await startTty(root, ["cat"]);
     await stdin.send(message(Verbs.Log, ["stdin", "abc\r"]));
     await sleep(20);
     stdin.close();
@@ -370,22 +373,12 @@ test("a TTY container sends everything on stdout with CRLF and echoes input", ()
 
 test("a TTY has a line discipline: backspace edits, ^D ends input, ^C interrupts", () =>
   withSim([], async ({ root }) => {
-    const tty = async (cmd: string[]) => {
-      const { c } = await create(root, { Cmd: cmd, Tty: true, OpenStdin: true, StdinOnce: true });
-      const a = await c.request(Verbs.Attach, [
-        "",
-        JSON.stringify({ stream: true, stdin: true, stdout: true }),
-      ]);
-      const stdin = (await a.receive())!.ret!;
-      await c.start();
-      return { c, a, stdin };
-    };
-    const cat = await tty(["cat"]);
+    const cat = await startTty(root, ["cat"]);
     for (const key of ["a", "x", "\x7f", "b", "\r", "\x04"])
       await cat.stdin.send(message(Verbs.Log, ["stdin", key]));
     assert.equal(output(await drain(cat.a)).stdout, "ax\b \bb\r\nab\r\n");
     assert.equal((await json(cat.c)).State.ExitCode, 0);
-    const sh = await tty(["sh"]);
+    const sh = await startTty(root, ["sh"]);
     await sh.stdin.send(message(Verbs.Log, ["stdin", "echo hi\r"]));
     await sleep(20);
     await sh.stdin.send(message(Verbs.Log, ["stdin", "\x03"]));
@@ -396,13 +389,7 @@ test("a TTY has a line discipline: backspace edits, ^D ends input, ^C interrupts
 
 test("the detach keys end an attachment and leave the container running", () =>
   withSim([], async ({ root }) => {
-    const { c } = await create(root, { Cmd: ["cat"], Tty: true, OpenStdin: true, StdinOnce: true });
-    const a = await c.request(Verbs.Attach, [
-      "",
-      JSON.stringify({ stream: true, stdin: true, stdout: true }),
-    ]);
-    const stdin = (await a.receive())!.ret!;
-    await c.start();
+    const { c, a, stdin } = await startTty(root, ["cat"]);
     await stdin.send(message(Verbs.Log, ["stdin", "hi\r"]));
     await sleep(20);
     await stdin.send(message(Verbs.Log, ["stdin", "\x10\x11"]));
