@@ -63,11 +63,20 @@ async function until(test: () => boolean | Promise<boolean>, ms: number, what: s
   }
 }
 
-/** Run the docker CLI inside a pseudo-terminal (script(1)), typing `input` (piece by piece) after a pause. */
+/** Something typed into a terminal once `after` shows up in what is on it (or after that many ms). */
+interface Typed {
+  after: RegExp | number;
+  text: string;
+}
+
+/**
+ * Run the docker CLI inside a pseudo-terminal (script(1)) and type into it like a person: each piece
+ * once the screen shows what it waits for (a shell prompt means the CLI has its terminal in raw mode).
+ */
 function dockerInPty(
   host: string,
   args: string,
-  input: string | string[],
+  typed: Typed[],
 ): Promise<{ code: number | null; output: string }> {
   const config = mkdtempSync(join(tmpdir(), "swarm-docker-config-"));
   return new Promise((resolve) => {
@@ -80,12 +89,28 @@ function dockerInPty(
       },
     );
     let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString("latin1")));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString("latin1")));
+    let seen = 0;
+    const next = () => {
+      const piece = typed[0];
+      if (!piece || typeof piece.after === "number") return;
+      if (piece.after.test(output.slice(seen))) type();
+    };
+    const type = () => {
+      const piece = typed.shift()!;
+      seen = output.length;
+      child.stdin.write(piece.text);
+      const following = typed[0];
+      if (following && typeof following.after === "number") setTimeout(type, following.after);
+      else next();
+    };
+    const onData = (d: Buffer) => {
+      output += d.toString("latin1");
+      next();
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    if (typed[0] && typeof typed[0].after === "number") setTimeout(type, typed[0].after);
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    // Give the session time to start before typing, and each piece time to be answered, as a person would.
-    const pieces = Array.isArray(input) ? input : [input];
-    for (const [i, piece] of pieces.entries()) setTimeout(() => child.stdin.write(piece), 1000 + 500 * i);
     child.on("close", (code) => {
       clearTimeout(timer);
       rmSync(config, { recursive: true, force: true });
@@ -191,11 +216,9 @@ describe("exec service through the docker CLI", () => {
   });
 
   test("run -it: a real pseudo-terminal, driven through one", async () => {
-    const r = await dockerInPty(
-      d.host,
-      "run -it --rm busybox sh",
-      "tty; stty size; echo sum=$((6*7))\nexit 4\n",
-    );
+    const r = await dockerInPty(d.host, "run -it --rm busybox sh", [
+      { after: /# $/, text: "tty; stty size; echo sum=$((6*7))\nexit 4\n" },
+    ]);
     assert.equal(r.code, 4);
     assert.match(r.output, /\/dev\/pts\/\d+\r\n/);
     assert.match(r.output, /33 101\r\n/, "the terminal size reaches the container");
@@ -204,13 +227,15 @@ describe("exec service through the docker CLI", () => {
 
   test("run -it: ctrl-p ctrl-q detaches and leaves it running; attach takes it back", async () => {
     const r = await dockerInPty(d.host, "run -it --name detachable busybox sh", [
-      "echo before\n",
-      "\x10\x11",
+      { after: /# $/, text: "echo before\n" },
+      { after: /before\r\n# $/, text: "\x10\x11" },
     ]);
     assert.equal(r.code, 0);
     assert.match(r.output, /before\r\n/);
     assert.match((await cli("ps", "--format", "{{.Names}} {{.Status}}")).stdout, /^detachable Up /m);
-    const again = await dockerInPty(d.host, "attach detachable", "echo again\nexit 7\n");
+    const again = await dockerInPty(d.host, "attach detachable", [
+      { after: 1000, text: "echo again\nexit 7\n" },
+    ]);
     assert.equal(again.code, 7);
     assert.match(again.output, /again\r\n/);
     assert.equal((await cli("rm", "detachable")).code, 0);
