@@ -1,15 +1,20 @@
 import type { ClusterNode } from "./node.ts";
 
 /**
- * The health checker: each node is pinged (Get ["info"]) every `intervalMs`. A ping that fails or
+ * The health checker: each node is pinged every `intervalMs` (Get ["version"]; Get ["info"] every
+ * tenth time, to follow its CPUs, memory, labels and images). A ping that fails or
  * takes longer than the timeout marks the node unhealthy at once, so it leaves scheduling within
  * interval + timeout; a node whose service ended is spawned again; a node that answers again is
  * resynced and rejoins. Checks are spread over the interval so 1,000 nodes do not ping together.
  */
+/** How often (in checks) the full info is fetched rather than a version ping. */
+const fullEvery = 10;
+
 export class HealthChecker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private checks = 0;
   private stopped = false;
 
   constructor(
@@ -52,7 +57,9 @@ export class HealthChecker {
     const node = this.node;
     try {
       await node.ensureSpawned();
-      await node.ping();
+      // The full info (CPUs, memory, labels, image count) every `fullEvery` checks and whenever the
+      // node is not healthy; a cheap version ping in between.
+      await node.ping(!node.healthy || this.checks++ % fullEvery === 0);
       if (node.healthy) await node.tick();
       else await node.rejoin();
     } catch (err) {
