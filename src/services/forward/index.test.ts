@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -16,6 +16,19 @@ import { ErrorCodes } from "../../core/errors.ts";
 import { busybox, type Client, failure, rawExchange, spawnBackend } from "../dockerclient/testing.ts";
 import type { SpawnedService } from "../service.ts";
 import { forward } from "./index.ts";
+import { copyThrough } from "./passthrough.ts";
+
+/** Two connected sockets (a loopback TCP pair). */
+async function socketPair(): Promise<[Socket, Socket]> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as { port: number }).port;
+  const accepted = new Promise<Socket>((r) => srv.once("connection", r));
+  const a = connect(port, "127.0.0.1");
+  const b = await accepted;
+  srv.close();
+  return [a, b];
+}
 
 const dir = mkdtempSync(join(tmpdir(), "fwd-raw-"));
 let engine: Engine;
@@ -61,24 +74,30 @@ describe("forward: the protocol path and the raw pass-through", () => {
     assert.match(err.message, /^cannot reach Docker engine at unix:\/\/.*none\.sock: connect ENOENT/);
   });
 
+  test("copyThrough says false when the backend offers no pass-through", async () => {
+    const off = await backend(`forward --no-raw ${engine.host}`);
+    const [a, b] = await socketPair();
+    try {
+      assert.equal(await copyThrough(a, off.target), false);
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
+  });
+
   test("the docker CLI through a Connect-copying frontend: run -i, -t, logs, exec, errors", async () => {
     const root = await backend(`forward ${engine.host}`);
     const sock = join(dir, "raw.sock");
     const clients = new Set<Socket>();
     // The frontend side of the pass-through: one Connect per client connection, bytes both ways.
     // allowHalfOpen: the CLI's FIN is stdin's EOF; the output still has to come back.
-    const server: Server = createServer({ allowHalfOpen: true }, async (client) => {
+    const server: Server = createServer({ allowHalfOpen: true }, (client) => {
       clients.add(client);
       client.once("close", () => clients.delete(client));
-      try {
-        const upstream = await root.connect("docker-api");
-        client.pipe(upstream).pipe(client);
-        client.once("error", () => upstream.destroy());
-        upstream.once("error", () => client.destroy());
-        upstream.once("close", () => client.destroy());
-      } catch {
-        client.destroy();
-      }
+      copyThrough(client, root.target).then(
+        (copied) => copied || client.destroy(),
+        () => client.destroy(),
+      );
     });
     await new Promise<void>((r) => server.listen(sock, r));
     try {

@@ -1,0 +1,31 @@
+import type { Socket } from "node:net";
+import { Client } from "../../core/client.ts";
+import { ErrorCodes, SwarmError } from "../../core/errors.ts";
+import type { Sender } from "../../core/message.ts";
+import { dockerApiStream } from "./index.ts";
+
+/**
+ * The frontend side of forward's raw pass-through, for a Docker API listener: ask the backend root
+ * for a byte stream (`Connect ["docker-api"]`) and copy the client's connection through it, both
+ * ways, half-closes included. Resolves `true` when the connection is being copied, `false` when the
+ * backend does not offer a pass-through (NOT_IMPLEMENTED: parse the connection as usual). Any other
+ * failure is thrown (the engine is unreachable…).
+ *
+ * The listener must be created with `allowHalfOpen: true`: the docker CLI's FIN is stdin's EOF on
+ * a hijacked attach or exec, and the output still has to come back after it.
+ */
+export async function copyThrough(client: Socket, root: Sender): Promise<boolean> {
+  let upstream: import("node:stream").Duplex;
+  try {
+    upstream = await new Client(root).connect(dockerApiStream);
+  } catch (err) {
+    if (err instanceof SwarmError && err.code === ErrorCodes.NotImplemented) return false;
+    throw err;
+  }
+  client.pipe(upstream).pipe(client);
+  client.once("error", () => upstream.destroy());
+  client.once("close", () => upstream.destroy());
+  upstream.once("error", () => client.destroy());
+  upstream.once("close", () => client.destroy());
+  return true;
+}
