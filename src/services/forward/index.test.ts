@@ -12,7 +12,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { docker } from "../../../test/harness/docker-cli.ts";
 import { type Engine, ensureEngineInstalled, startEngine } from "../../../test/harness/engine.ts";
-import { ErrorCodes } from "../../core/errors.ts";
+import { ErrorCodes, ForbiddenError, type SwarmError } from "../../core/errors.ts";
+import { Server as ProtocolServer } from "../../core/server.ts";
+import { Verbs } from "../../core/verbs.ts";
 import { busybox, type Client, failure, rawExchange, spawnBackend } from "../dockerclient/testing.ts";
 import type { SpawnedService } from "../service.ts";
 import { forward } from "./index.ts";
@@ -74,11 +76,18 @@ describe("forward: the protocol path and the raw pass-through", () => {
     assert.match(err.message, /^cannot reach Docker engine at unix:\/\/.*none\.sock: connect ENOENT/);
   });
 
-  test("copyThrough says false when the backend offers no pass-through", async () => {
+  test("copyThrough says false when the chain offers no pass-through, and throws when the engine is down", async () => {
     const off = await backend(`forward --no-raw ${engine.host}`);
     const [a, b] = await socketPair();
     try {
       assert.equal(await copyThrough(a, off.target), false);
+      // A policy refusing raw access (guard answers FORBIDDEN) falls back to the protocol path too.
+      const refusing = new ProtocolServer().on(Verbs.Connect, () => {
+        throw new ForbiddenError("raw access denied");
+      });
+      assert.equal(await copyThrough(a, refusing), false);
+      const down = await backend(`forward unix://${join(dir, "none2.sock")}`);
+      await assert.rejects(copyThrough(a, down.target), (e: SwarmError) => e.code === ErrorCodes.Unavailable);
     } finally {
       a.destroy();
       b.destroy();

@@ -8,8 +8,9 @@ import { dockerApiStream } from "./index.ts";
  * The frontend side of forward's raw pass-through, for a Docker API listener: ask the backend root
  * for a byte stream (`Connect ["docker-api"]`) and copy the client's connection through it, both
  * ways, half-closes included. Resolves `true` when the connection is being copied, `false` when the
- * backend does not offer a pass-through (NOT_IMPLEMENTED: parse the connection as usual). Any other
- * failure is thrown (the engine is unreachable…).
+ * chain does not offer one: NOT_IMPLEMENTED (a backend without it) or FORBIDDEN (a policy such as
+ * guard refusing raw access, which must not bypass it): parse the connection as usual then. Any
+ * other failure is thrown (the engine is unreachable…).
  *
  * The listener must be created with `allowHalfOpen: true`: the docker CLI's FIN is stdin's EOF on
  * a hijacked attach or exec, and the output still has to come back after it.
@@ -19,7 +20,12 @@ export async function copyThrough(client: Socket, root: Sender): Promise<boolean
   try {
     upstream = await new Client(root).connect(dockerApiStream);
   } catch (err) {
-    if (err instanceof SwarmError && err.code === ErrorCodes.NotImplemented) return false;
+    if (
+      err instanceof SwarmError &&
+      (err.code === ErrorCodes.NotImplemented || err.code === ErrorCodes.Forbidden)
+    ) {
+      return false;
+    }
     throw err;
   }
   client.pipe(upstream).pipe(client);
