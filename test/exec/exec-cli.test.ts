@@ -333,6 +333,35 @@ describe("exec service through the docker CLI", () => {
     await cli("rm", "talker", "ticker");
   });
 
+  test("logs rotate with --log-opt max-size/max-file; other log drivers are refused", async () => {
+    const r = await cli(
+      "run",
+      "--name",
+      "rotated",
+      "--log-opt",
+      "max-size=2k",
+      "--log-opt",
+      "max-file=2",
+      "busybox",
+      "seq",
+      "1",
+      "3000",
+    );
+    assert.equal(r.stdout.split("\n").length - 1, 3000, "the attached stream has everything");
+    const kept = (await cli("logs", "rotated")).stdout.trim().split("\n");
+    assert.ok(kept.length < 3000 && kept.length > 50, `${kept.length} lines kept`);
+    assert.equal(kept.at(-1), "3000");
+    assert.equal((await cli("logs", "--tail", "2", "rotated")).stdout, "2999\n3000\n");
+    assert.match(
+      (await cli("inspect", "-f", "{{json .HostConfig.LogConfig}}", "rotated")).stdout,
+      /"max-size":"2k"/,
+    );
+    const syslog = await cli("run", "--rm", "--log-driver", "syslog", "busybox", "true");
+    assert.equal(syslog.code, 125);
+    assert.match(syslog.stderr, /logging driver "syslog" is not supported/);
+    await cli("rm", "rotated");
+  });
+
   test("attach follows a running container and returns its exit code", async () => {
     await cli("run", "-d", "--name", "late", "busybox", "sh", "-c", "sleep 1; echo late; exit 6");
     const a = await cli("attach", "late");

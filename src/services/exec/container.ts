@@ -17,7 +17,7 @@ import { ExecInstance, parseExecConfig } from "./exec-instance.ts";
 import { inspectOf } from "./inspect.ts";
 import { parseJSON } from "./json-arg.ts";
 import type { LaunchSpec } from "./launch.ts";
-import { LogFile, logTime } from "./logfile.ts";
+import { LogFile, type LogRotation, logRotationOf, logTime } from "./logfile.ts";
 import { defaultPath, lookPath, resolveUser } from "./lookup.ts";
 import { isSameProcess, processTree, stateOf } from "./proctree.ts";
 import { nextDelay, shouldRestart, startsWithService } from "./restart-policy.ts";
@@ -43,6 +43,15 @@ export interface ContainerHost {
 
 /** Prefix of every start failure, as the engine words it (the docker CLI derives 126/127 from the rest). */
 const startFailure = "failed to create task for container";
+
+/** The record's log rotation (checked at create; a record edited by hand falls back to none). */
+function rotationOf(rec: ContainerRecord): LogRotation {
+  try {
+    return logRotationOf(rec.hostConfig.LogConfig);
+  } catch {
+    return { maxSize: 0, maxFiles: 1 };
+  }
+}
 
 /** How many execs a container remembers. */
 const maxExecs = 100;
@@ -83,7 +92,7 @@ export class Container {
     readonly rec: ContainerRecord,
     private readonly host: ContainerHost,
   ) {
-    this.logFile = new LogFile(host.dir.logPath(rec.id));
+    this.logFile = new LogFile(host.dir.logPath(rec.id), rotationOf(rec));
     this.object = new Server()
       .on(Verbs.Get, (m) => this.onGet(m))
       .on(Verbs.Start, async (m) => {

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { DetachScanner, parseDetachKeys } from "./detach.ts";
 import { EventLog, eventJSON } from "./events.ts";
 import { commandOf } from "./inspect.ts";
-import { type LogEntry, LogFile, logTime, selectEntries, splitLines } from "./logfile.ts";
+import { type LogEntry, LogFile, logRotationOf, logTime, selectEntries, splitLines } from "./logfile.ts";
 import { lookPath, resolveUser } from "./lookup.ts";
 import { checkRestartPolicy, nextDelay, shouldRestart, startsWithService } from "./restart-policy.ts";
 import { exitCodeOf, parseSignal } from "./signals.ts";
@@ -152,6 +152,47 @@ describe("exec helpers", () => {
     );
     assert.throws(() => checkRestartPolicy({ Name: "always" }, true), /AutoRemove/);
     checkRestartPolicy({ Name: "no" }, true);
+  });
+
+  test("log rotation: max-size and max-file, read across the files, oldest first", () => {
+    const file = new LogFile(join(dir, "rot-json.log"), { maxSize: 1000, maxFiles: 3 });
+    for (let i = 0; i < 200; i++) file.append("stdout", Buffer.from(`line ${i}\n`));
+    file.close();
+    const path = join(dir, "rot-json.log");
+    assert.deepEqual(
+      [existsSync(path), existsSync(`${path}.1`), existsSync(`${path}.2`), existsSync(`${path}.3`)],
+      [true, true, true, false],
+    );
+    for (const f of [path, `${path}.1`, `${path}.2`]) assert.ok(statSync(f).size <= 1000);
+    const all = file.read().map((e) => Number(e.log.split(" ")[1]));
+    assert.ok(all.length < 200 && all.length > 20, `${all.length} entries kept`);
+    assert.deepEqual(
+      all,
+      [...all].sort((a, b) => a - b),
+      "in order",
+    );
+    assert.equal(all.at(-1), 199);
+    assert.deepEqual(file.readTail(5), file.read().slice(-5));
+    assert.deepEqual(file.readTail(10_000), file.read(), "a tail longer than the current file");
+    // One chunk larger than max-size rotates between its lines too.
+    const big = new LogFile(join(dir, "big-json.log"), { maxSize: 500, maxFiles: 2 });
+    big.append("stdout", Buffer.from(Array.from({ length: 100 }, (_, i) => `row ${i}\n`).join("")));
+    big.close();
+    for (const f of [join(dir, "big-json.log"), join(dir, "big-json.log.1")])
+      assert.ok(statSync(f).size <= 500);
+    assert.equal(big.read().at(-1)?.log, "row 99\n");
+    assert.deepEqual(logRotationOf({ Type: "", Config: {} }), { maxSize: 0, maxFiles: 1 });
+    assert.deepEqual(logRotationOf({ Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } }), {
+      maxSize: 10 * 1024 * 1024,
+      maxFiles: 3,
+    });
+    assert.throws(() => logRotationOf({ Type: "syslog" }), /logging driver "syslog" is not supported/);
+    assert.throws(() => logRotationOf({ Config: { "max-size": "big" } }), /invalid size/);
+    assert.throws(() => logRotationOf({ Config: { compress: "true" } }), /unknown log opt 'compress'/);
+    assert.throws(
+      () => logRotationOf({ Config: { "max-file": "2" } }),
+      /max-file cannot be set without max-size/,
+    );
   });
 
   test("Entrypoint and Cmd: lists, or a shell string", () => {

@@ -39,7 +39,12 @@ export function inspectOf(rec: ContainerRecord, logPath: string, execIds: string
     HostConfig: {
       ...rec.hostConfig,
       NetworkMode: network,
-      LogConfig: { Type: "json-file", Config: {} },
+      LogConfig: {
+        Type: "json-file",
+        Config: {
+          ...((rec.hostConfig.LogConfig as { Config?: Record<string, string> } | undefined)?.Config ?? {}),
+        },
+      },
       Isolation: "",
     },
     GraphDriver: { Data: null, Name: "exec" },

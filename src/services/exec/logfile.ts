@@ -1,7 +1,54 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
+import { InvalidArgumentError } from "../../core/errors.ts";
 import { nowNanos, parseRfc3339, rfc3339Nano, secondsToNanos } from "../../docker/time.ts";
 import type { LogsOptions } from "../../docker/verbs.ts";
 import type { OutputStream } from "./supervisor.ts";
+
+/** json-file's `max-size` (bytes, 0 = unlimited) and `max-file` (how many files, the current one included). */
+export interface LogRotation {
+  maxSize: number;
+  maxFiles: number;
+}
+
+/** What HostConfig.LogConfig asks for (`--log-driver`, `--log-opt max-size=10m --log-opt max-file=3`). */
+export function logRotationOf(logConfig: unknown): LogRotation {
+  const cfg = (logConfig ?? {}) as { Type?: string; Config?: Record<string, string> | null };
+  const type = cfg.Type ?? "";
+  if (type !== "" && type !== "json-file" && type !== "local") {
+    throw new InvalidArgumentError(`exec: logging driver "${type}" is not supported (json-file or local)`);
+  }
+  const opts = cfg.Config ?? {};
+  for (const key of Object.keys(opts)) {
+    if (key !== "max-size" && key !== "max-file")
+      throw new InvalidArgumentError(`unknown log opt '${key}' for json-file log driver`);
+  }
+  const maxSize = opts["max-size"] === undefined ? 0 : parseSize(opts["max-size"]);
+  const maxFiles = opts["max-file"] === undefined ? 1 : Number(opts["max-file"]);
+  if (!Number.isInteger(maxFiles) || maxFiles < 1)
+    throw new InvalidArgumentError("max-file cannot be less than 1");
+  if (maxFiles > 1 && maxSize === 0)
+    throw new InvalidArgumentError("max-file cannot be set without max-size");
+  return { maxSize, maxFiles };
+}
+
+/** A size as the engine reads it: `10m`, `512k`, `1g`, `100` (binary multiples). */
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(text.trim());
+  if (!m) throw new InvalidArgumentError(`invalid size: '${text}'`);
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g"];
+  const n = Math.floor(Number(m[1]) * unit);
+  if (n <= 0) throw new InvalidArgumentError(`invalid size: '${text}'`);
+  return n;
+}
 
 /** Log timestamps have a fixed nine-digit fraction (the engine's RFC3339NanoFixed), unlike other times. */
 export function logTime(ns: bigint): string {
@@ -41,15 +88,58 @@ export interface LogEntry {
  */
 export class LogFile {
   private fd: number | undefined;
+  private size = 0;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly rotation: LogRotation = { maxSize: 0, maxFiles: 1 },
+  ) {}
 
   /** Append a chunk, one entry per line (a trailing partial line is its own entry). */
   append(stream: OutputStream, chunk: Buffer, time: string = logTime(nowNanos())): void {
-    this.fd ??= openSync(this.path, "a", 0o600);
+    if (this.fd === undefined) {
+      this.fd = openSync(this.path, "a", 0o600);
+      this.size = fstatSync(this.fd).size;
+    }
+    // Written in one go, except where `max-size` makes the file rotate between two lines.
     let out = "";
-    for (const log of splitLines(chunk)) out += `${JSON.stringify({ log, stream, time })}\n`;
-    writeSync(this.fd, out);
+    let outBytes = 0;
+    for (const log of splitLines(chunk)) {
+      const line = `${JSON.stringify({ log, stream, time })}\n`;
+      const bytes = Buffer.byteLength(line);
+      const max = this.rotation.maxSize;
+      if (max > 0 && this.size + outBytes > 0 && this.size + outBytes + bytes > max) {
+        if (out !== "") writeSync(this.fd!, out);
+        this.size += outBytes;
+        out = "";
+        outBytes = 0;
+        this.rotate();
+      }
+      out += line;
+      outBytes += bytes;
+    }
+    if (out !== "") writeSync(this.fd!, out);
+    this.size += outBytes;
+  }
+
+  /** `max-size` reached: `<log>` becomes `<log>.1` (and so on up to `max-file`), or is emptied. */
+  private rotate(): void {
+    this.close();
+    for (let i = this.rotation.maxFiles - 1; i >= 1; i--) {
+      const from = i === 1 ? this.path : `${this.path}.${i - 1}`;
+      if (existsSync(from)) renameSync(from, `${this.path}.${i}`);
+    }
+    this.fd = openSync(this.path, "w", 0o600);
+    this.size = 0;
+  }
+
+  /** The files holding the log, oldest first. */
+  private files(): string[] {
+    const rotated: string[] = [];
+    for (let i = this.rotation.maxFiles - 1; i >= 1; i--) {
+      if (existsSync(`${this.path}.${i}`)) rotated.push(`${this.path}.${i}`);
+    }
+    return existsSync(this.path) ? [...rotated, this.path] : rotated;
   }
 
   close(): void {
@@ -57,10 +147,9 @@ export class LogFile {
     this.fd = undefined;
   }
 
-  /** Every entry on disk (a line cut short by a crash is skipped). */
+  /** Every entry on disk, the rotated files first (a line cut short by a crash is skipped). */
   read(): LogEntry[] {
-    if (!existsSync(this.path)) return [];
-    return parseLines(readFileSync(this.path, "utf8").split("\n"));
+    return this.files().flatMap((f) => parseLines(readFileSync(f, "utf8").split("\n")));
   }
 
   /**
@@ -85,7 +174,10 @@ export class LogFile {
       }
       const lines = Buffer.concat(bufs).toString("utf8").split("\n");
       if (pos > 0) lines.shift();
-      return parseLines(lines).slice(-n);
+      const entries = parseLines(lines);
+      // Not enough in the current file: the rest is in the rotated ones.
+      if (entries.length < n && pos === 0 && this.files().length > 1) return this.read().slice(-n);
+      return entries.slice(-n);
     } finally {
       closeSync(fd);
     }

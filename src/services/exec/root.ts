@@ -22,6 +22,7 @@ import { EventLog } from "./events.ts";
 import { commandOf } from "./inspect.ts";
 import { parseJSON } from "./json-arg.ts";
 import { lockRoot } from "./lock.ts";
+import { logRotationOf } from "./logfile.ts";
 import type { ExecOptions } from "./options.ts";
 import { checkRestartPolicy } from "./restart-policy.ts";
 import { type ContainerConfig, type ContainerRecord, StateDir } from "./state.ts";
@@ -154,6 +155,7 @@ export class ExecBackend implements ContainerHost {
     const hostConfig = { ...(config.HostConfig ?? {}) };
     checkLimits({ memory: Number(hostConfig.Memory ?? 0), nanoCpus: Number(hostConfig.NanoCpus ?? 0) });
     checkRestartPolicy(hostConfig.RestartPolicy, hostConfig.AutoRemove === true);
+    logRotationOf(hostConfig.LogConfig);
     const warnings = warningsFor(hostConfig);
     const { HostConfig: _omit, ...rest } = config;
     const rec: ContainerRecord = {
