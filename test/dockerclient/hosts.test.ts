@@ -220,6 +220,20 @@ describe("ssh:// through a real sshd", () => {
     assert.equal(out, "through swarmd\n");
   });
 
+  test("more held streams than sshd's MaxSessions (10) per connection: requests still go through", async () => {
+    const root = await backend(
+      `dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} ${url()}`,
+    );
+    // Each followed event stream holds one HTTP connection, so one ssh channel, open.
+    const watches = await Promise.all(Array.from({ length: 14 }, () => root.watch("{}")));
+    try {
+      const info = await root.getJSON<{ ID: string }>();
+      assert.ok(info.ID);
+    } finally {
+      for (const w of watches) w.close();
+    }
+  });
+
   test("--ssh-socket: a direct-streamlocal channel to the engine's socket", async () => {
     const root = await backend(
       `dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} --ssh-socket ${engine.socket} ${url()}`,

@@ -15,11 +15,14 @@ export interface SshTarget {
  * An http.Agent whose connections are ssh channels, the way the docker CLI reaches an `ssh://`
  * engine: each HTTP connection runs `docker system dial-stdio` on the remote (or, with
  * --ssh-socket, opens a direct-streamlocal channel to the engine's socket). Unlike docker-modem's
- * ssh agent, one SSH session is kept and shared by every HTTP connection, so a request costs a
- * channel open, not a key exchange.
+ * ssh agent, SSH sessions are kept and shared by HTTP connections, so a request costs a channel
+ * open, not a key exchange. A session carries at most `channelsPerSession` channels, below
+ * OpenSSH's default MaxSessions (10): past that another session is opened, and extra sessions
+ * close when their last channel does.
  */
 export class SshAgent extends Agent {
-  private session: Promise<Client> | undefined;
+  static readonly channelsPerSession = 8;
+  private readonly sessions: Session[] = [];
 
   constructor(
     private readonly target: SshTarget,
@@ -45,7 +48,43 @@ export class SshAgent extends Agent {
   }
 
   private async openChannel(): Promise<ClientChannel> {
-    const client = await this.connect();
+    const session = this.pick();
+    session.channels++;
+    let ch: ClientChannel;
+    try {
+      ch = await this.channelOn(await session.client);
+    } catch (err) {
+      this.release(session);
+      throw err;
+    }
+    ch.once("close", () => this.release(session));
+    return ch;
+  }
+
+  /** A session with room for one more channel, or a new one. */
+  private pick(): Session {
+    const free = this.sessions.find((s) => s.channels < SshAgent.channelsPerSession);
+    if (free) return free;
+    const session: Session = { client: this.connect(() => this.forget(session)), channels: 0 };
+    this.sessions.push(session);
+    return session;
+  }
+
+  private release(session: Session): void {
+    session.channels--;
+    // Keep the first session for the next request; close the extra ones once idle.
+    if (session.channels === 0 && this.sessions.indexOf(session) > 0) {
+      this.forget(session);
+      session.client.then((c) => c.end()).catch(() => {});
+    }
+  }
+
+  private forget(session: Session): void {
+    const i = this.sessions.indexOf(session);
+    if (i >= 0) this.sessions.splice(i, 1);
+  }
+
+  private channelOn(client: Client): Promise<ClientChannel> {
     const { remoteSocket } = this.target.ssh;
     return new Promise<ClientChannel>((resolve, reject) => {
       if (remoteSocket) {
@@ -70,20 +109,17 @@ export class SshAgent extends Agent {
     });
   }
 
-  private connect(): Promise<Client> {
-    if (this.session) return this.session;
+  /** A new SSH session; `onGone` runs when it fails or closes, so it is not picked again. */
+  private connect(onGone: () => void): Promise<Client> {
     const { host, port, username, ssh } = this.target;
     const session = new Promise<Client>((resolve, reject) => {
       const client = new Client();
-      const forget = () => {
-        if (this.session === session) this.session = undefined;
-      };
       client.once("ready", () => resolve(client));
       client.on("error", (err) => {
-        forget();
+        onGone();
         reject(err);
       });
-      client.on("close", forget);
+      client.on("close", onGone);
       const config: ConnectConfig = {
         host,
         port,
@@ -96,17 +132,20 @@ export class SshAgent extends Agent {
       if (ssh.agent) config.agent = ssh.agent;
       client.connect(config);
     });
-    this.session = session;
     session.catch(() => {});
     return session;
   }
 
   override destroy(): void {
     super.destroy();
-    const s = this.session;
-    this.session = undefined;
-    s?.then((c) => c.end()).catch(() => {});
+    for (const s of this.sessions.splice(0)) s.client.then((c) => c.end()).catch(() => {});
   }
+}
+
+interface Session {
+  client: Promise<Client>;
+  /** Channels open or being opened on it. */
+  channels: number;
 }
 
 /** node:http treats its connection as a net.Socket; an ssh channel lacks a few no-op methods. */
