@@ -43,7 +43,9 @@ export class Engine {
     this.label = options.label;
     const t = options.target;
     this.target = t;
-    const keep = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 };
+    // No cap on open connections: followed streams (logs -f, events, wait) each hold one, and a cap
+    // would make every other request queue behind them. Idle ones kept: 64.
+    const keep = { keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 64 };
     this.transport = http;
     if (t.kind === "unix") {
       this.agent = new http.Agent(keep);
