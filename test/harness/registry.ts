@@ -70,7 +70,14 @@ export async function startRegistry(): Promise<Registry> {
   proc.stdout!.on("data", (d) => (log += d));
   proc.stderr!.on("data", (d) => (log += d));
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  // A test process that dies without stopping it must not leave the server behind.
+  const onExit = () => {
+    proc.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", onExit);
   const stop = async () => {
+    process.removeListener("exit", onExit);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
     const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
     await exited;
