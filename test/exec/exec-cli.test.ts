@@ -349,7 +349,8 @@ describe("exec service through the docker CLI", () => {
     );
     assert.equal(r.stdout.split("\n").length - 1, 3000, "the attached stream has everything");
     const kept = (await cli("logs", "rotated")).stdout.trim().split("\n");
-    assert.ok(kept.length < 3000 && kept.length > 50, `${kept.length} lines kept`);
+    // Two files of 2 KiB hold some 30 to 60 lines of about 70 bytes each.
+    assert.ok(kept.length < 100 && kept.length > 20, `${kept.length} lines kept`);
     assert.equal(kept.at(-1), "3000");
     assert.equal((await cli("logs", "--tail", "2", "rotated")).stdout, "2999\n3000\n");
     assert.match(

@@ -138,15 +138,57 @@ function handle(dirs: string[], oom: () => boolean): CgroupHandle {
     procsFiles: dirs.map((d) => join(d, "cgroup.procs")),
     oomKilled: oom,
     remove() {
-      for (const d of dirs) {
-        try {
-          rmdirSync(d);
-        } catch {
-          // Still busy or already gone; a later start reuses or replaces it.
-        }
-      }
+      removeDirs(dirs, 20);
     },
   };
+}
+
+/** Removals still retrying, so that a stopping service can wait for them. */
+const removing = new Set<Promise<void>>();
+
+/** Settles once every cgroup removal under way has finished (or given up, after about a second). */
+export async function cgroupRemovals(): Promise<void> {
+  while (removing.size > 0) await Promise.all([...removing]);
+}
+
+/** Remove cgroup directories; one whose last processes are still dying is retried a little later. */
+function removeDirs(dirs: string[], attempts: number): void {
+  const busy = dirs.filter((d) => {
+    try {
+      rmdirSync(d);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === "EBUSY";
+    }
+  });
+  if (busy.length === 0 || attempts <= 1) return;
+  const retry = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      removing.delete(retry);
+      removeDirs(busy, attempts - 1);
+      resolve();
+    }, 50),
+  );
+  removing.add(retry);
+}
+
+/**
+ * A cgroup without limits, only to know every process of a container (a program that daemonizes
+ * leaves its process group, not its cgroup). Best effort: undefined where cgroups are not writable.
+ */
+export function trackingCgroup(name: string, cgroupRoot = defaultCgroupRoot): CgroupHandle | undefined {
+  const dir = isV2(cgroupRoot)
+    ? join(cgroupRoot, groupName, name)
+    : existsSync(join(cgroupRoot, "pids", "cgroup.procs"))
+      ? join(cgroupRoot, "pids", groupName, name)
+      : undefined;
+  if (!dir) return undefined;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch {
+    return undefined;
+  }
+  return handle([dir], () => false);
 }
 
 /** The PIDs in a cgroup: every process of a container, wherever it moved in the process tree. */

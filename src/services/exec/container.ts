@@ -11,7 +11,7 @@ import { nowNanos, rfc3339Nano, ZERO_TIME } from "../../docker/time.ts";
 import { ContainerGets, DockerVerbs, type WaitResult } from "../../docker/verbs.ts";
 import { adopt } from "./adopt.ts";
 import { OutputBus } from "./bus.ts";
-import { type CgroupHandle, cgroupPids, createCgroup } from "./cgroups.ts";
+import { type CgroupHandle, cgroupPids, createCgroup, trackingCgroup } from "./cgroups.ts";
 import type { EventLog } from "./events.ts";
 import { ExecInstance, parseExecConfig } from "./exec-instance.ts";
 import { inspectOf } from "./inspect.ts";
@@ -19,7 +19,7 @@ import { parseJSON } from "./json-arg.ts";
 import type { LaunchSpec } from "./launch.ts";
 import { LogFile, type LogRotation, logRotationOf, logTime } from "./logfile.ts";
 import { defaultPath, lookPath, resolveUser } from "./lookup.ts";
-import { isSameProcess, processTree, stateOf } from "./proctree.ts";
+import { isSameProcess, processTree, signalPid, stateOf } from "./proctree.ts";
 import { nextDelay, shouldRestart, startsWithService } from "./restart-policy.ts";
 import { parseSignal, signalNumber } from "./signals.ts";
 import type { ContainerRecord, StateDir } from "./state.ts";
@@ -246,7 +246,9 @@ export class Container {
         this.rec.config.WorkingDir ?? "",
         [],
       );
-      this.cgroup = createCgroup(this.id, { memory: hc.Memory ?? 0, nanoCpus: hc.NanoCpus ?? 0 });
+      this.cgroup =
+        createCgroup(this.id, { memory: hc.Memory ?? 0, nanoCpus: hc.NanoCpus ?? 0 }) ??
+        trackingCgroup(this.id);
       const [rows, cols] = hc.ConsoleSize ?? [0, 0];
       spec = {
         ...p,
@@ -365,6 +367,12 @@ export class Container {
     return true;
   }
 
+  /** Signal every process of the container: its process tree, and whatever else is in its cgroup. */
+  private signalEverything(sig: NodeJS.Signals): void {
+    this.proc?.signalAll(sig);
+    if (this.cgroup) for (const p of cgroupPids(this.cgroup)) signalPid(p, sig);
+  }
+
   private isRestarting(): ConflictError {
     return new ConflictError(`Container ${this.id} is restarting, wait until the container is running`);
   }
@@ -410,7 +418,9 @@ export class Container {
       // Its cgroup is still there: take it back, so execs join it and it is removed at the exit.
       const hc = this.rec.hostConfig;
       try {
-        this.cgroup = createCgroup(this.id, { memory: hc.Memory ?? 0, nanoCpus: hc.NanoCpus ?? 0 });
+        this.cgroup =
+          createCgroup(this.id, { memory: hc.Memory ?? 0, nanoCpus: hc.NanoCpus ?? 0 }) ??
+          trackingCgroup(this.id);
       } catch {
         this.cgroup = undefined;
       }
@@ -444,6 +454,8 @@ export class Container {
   private async exited(info: ExitInfo): Promise<void> {
     const oom = this.cgroup?.oomKilled() ?? false;
     for (const e of this.execs.values()) e.killAll();
+    // Whatever of the container still runs (a daemon that left the process group) goes with it.
+    if (this.cgroup) for (const p of cgroupPids(this.cgroup)) signalPid(p, "SIGKILL");
     this.cgroup?.remove();
     this.cgroup = undefined;
     this.proc = undefined;
@@ -506,7 +518,7 @@ export class Container {
     const ended = this.runEnded;
     this.emit("kill", { signal: String(signalNumber(sig)) });
     this.proc.signal(sig);
-    if (this.rec.state.Paused) this.proc.signalAll("SIGCONT");
+    if (this.rec.state.Paused) this.signalEverything("SIGCONT");
     if (timeout >= 0) {
       let timer: NodeJS.Timeout | undefined;
       const inTime = await Promise.race([
@@ -518,7 +530,7 @@ export class Container {
       clearTimeout(timer);
       if (!inTime && this.proc) {
         this.emit("kill", { signal: "9" });
-        this.proc.signalAll("SIGKILL");
+        this.signalEverything("SIGKILL");
       }
     }
     await ended;
@@ -535,7 +547,7 @@ export class Container {
     this.emit("kill", { signal: String(signalNumber(sig)) });
     if (sig === "SIGKILL") {
       const ended = this.runEnded;
-      this.proc.signalAll("SIGKILL");
+      this.signalEverything("SIGKILL");
       await ended;
     } else {
       this.proc.signal(sig);
@@ -560,7 +572,7 @@ export class Container {
     if (this.rec.state.Restarting) throw this.isRestarting();
     if (!this.running || !this.proc) throw this.notRunning();
     if (this.rec.state.Paused) throw new ConflictError(`Container ${this.id} is already paused`);
-    this.proc.signalAll("SIGSTOP");
+    this.signalEverything("SIGSTOP");
     // A signal is delivered asynchronously: answer once the program really is stopped, as the
     // engine answers once its cgroup is frozen.
     const pid = this.proc.pid;
@@ -575,7 +587,7 @@ export class Container {
 
   unpause(): void {
     if (!this.rec.state.Paused || !this.proc) throw new ConflictError(`Container ${this.id} is not paused`);
-    this.proc.signalAll("SIGCONT");
+    this.signalEverything("SIGCONT");
     Object.assign(this.rec.state, { Paused: false, Status: "running" });
     this.save();
     this.emit("unpause");
@@ -622,7 +634,7 @@ export class Container {
     if (this.running && this.proc) {
       const ended = this.runEnded;
       this.emit("kill", { signal: "9" });
-      this.proc.signalAll("SIGKILL");
+      this.signalEverything("SIGKILL");
       await ended;
       if (this.removed) return;
     }

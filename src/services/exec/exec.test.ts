@@ -312,6 +312,24 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
     assert.equal(await codeOf(t.root.attach("rmme")), ErrorCodes.NotFound);
   });
 
+  test("a program that daemonizes out of its process group does not outlive the container", async () => {
+    const c = await t.root.spawn(
+      createBody(["sh", "-c", "setsid sleep 299 </dev/null >/dev/null 2>&1 & sleep 0.3; echo bye"]),
+      "",
+    );
+    await c.start();
+    let daemon = 0;
+    await until(() => (daemon = pidsOf("sleep 299")[0] ?? 0) > 0, 3000, "the daemon");
+    const top = await c.getJSON<{ Processes: string[][] }>("top", "");
+    assert.ok(
+      top.Processes.some((p) => p.at(-1) === "sleep 299"),
+      "top shows it (it is in the cgroup)",
+    );
+    await until(async () => !(await inspect(c)).State.Running, 3000, "the exit");
+    await until(() => !alive(daemon), 3000, "the daemon killed with its container");
+    await c.call("Remove", ["{}"]);
+  });
+
   test("Attach resolves names and ID prefixes; names are unique; Rename", async () => {
     const a = await t.root.spawn(createBody(["true"]), "named");
     const id = (await inspect(a)).Id;
@@ -579,4 +597,18 @@ function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+function pidsOf(cmd: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, "latin1").split("\0").join(" ").trim() === cmd)
+        out.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import { newDaemonId, newId } from "../../docker/ids.ts";
 import { checkName, randomName } from "../../docker/names.ts";
 import { nowNanos, rfc3339Nano, ZERO_TIME } from "../../docker/time.ts";
 import { DockerVerbs, type ListOptions, RootGets, type WatchOptions } from "../../docker/verbs.ts";
-import { checkLimits } from "./cgroups.ts";
+import { cgroupRemovals, checkLimits } from "./cgroups.ts";
 import { Container, type ContainerHost } from "./container.ts";
 import { infoOf, versionOf } from "./engine-info.ts";
 import { EventLog } from "./events.ts";
@@ -247,6 +247,8 @@ export class ExecBackend implements ContainerHost {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
     await Promise.all([...this.containers.values()].map((c) => c.shutdown(shutdownGraceSeconds)));
+    // Cgroups of processes that were still dying are removed a moment later: wait for that.
+    await cgroupRemovals();
     this.root.close();
     this.unlock();
   }
