@@ -5,8 +5,8 @@
  */
 import { createServer } from "node:net";
 import { silentLogger } from "../../src/core/logger.ts";
+import { copyThrough } from "../../src/docker/passthrough.ts";
 import { forward } from "../../src/services/forward/index.ts";
-import { copyThrough } from "../../src/services/forward/passthrough.ts";
 import { buildCatalogue, spawnService } from "../../src/services/registry.ts";
 
 const [listen, engineHost] = process.argv.slice(2);

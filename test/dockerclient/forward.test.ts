@@ -4,9 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { SERVER } from "../../src/services/dockerserver/response.ts";
 import { docker, normalise } from "../harness/docker-cli.ts";
 import { type Engine, ensureEngineInstalled, startEngine } from "../harness/engine.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
@@ -76,5 +78,43 @@ describe("forward (the oldest README)", () => {
         assert.equal(missing.stderr, `Error response from daemon: No such container: fwd-${tag}\n`);
       }
     });
+
+    test("dockerserver copies connections raw through forward; --no-raw and debug keep messages", async () => {
+      const raw = join(dir, "raw.sock");
+      const noRaw = join(dir, "noraw.sock");
+      const viaDebug = join(dir, "debug.sock");
+      await swarmd(["--backend", `forward ${engine!.host}`, `unix://${raw}`]);
+      await swarmd(["--backend", `forward --no-raw ${engine!.host}`, `unix://${noRaw}`]);
+      await swarmd([`dockerserver unix://${viaDebug}`, "debug", `forward ${engine!.host}`]);
+      const engineServer = await serverHeader(engine!.socket);
+      assert.match(engineServer, /^Docker\//);
+      assert.equal(await serverHeader(raw), engineServer, "raw: the engine itself answers");
+      assert.equal(await serverHeader(noRaw), SERVER, "--no-raw: dockerserver answers");
+      assert.equal(await serverHeader(viaDebug), SERVER, "debug refuses the raw stream");
+      // The raw path carries everything the CLI does, hijacked streams included.
+      const run = await docker(
+        `unix://${raw}`,
+        ["run", "--rm", "-i", "--network", "none", "busybox", "cat"],
+        {
+          input: "through raw\n",
+        },
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, "through raw\n");
+      const missing = await docker(`unix://${raw}`, ["rm", "no-such-thing"]);
+      assert.equal(missing.stderr, "Error response from daemon: No such container: no-such-thing\n");
+    });
   });
 });
+
+/** The `Server` header of `HEAD /_ping` on a unix socket: who actually answered. */
+function serverHeader(socketPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: "/_ping", method: "HEAD" }, (res) => {
+      res.resume();
+      resolve(String(res.headers.server ?? ""));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -5,6 +5,7 @@ import { call } from "../../core/client.ts";
 import { ErrorCodes, InvalidArgumentError, SwarmError } from "../../core/errors.ts";
 import type { Receiver, Sender } from "../../core/message.ts";
 import { Verbs } from "../../core/verbs.ts";
+import { copyThrough } from "../../docker/passthrough.ts";
 import { DockerVerbs } from "../../docker/verbs.ts";
 import type { ServiceDefinition } from "../service.ts";
 import type { ServerState } from "./context.ts";
@@ -63,6 +64,26 @@ function rootsFor(root: Sender): RootFor {
   };
 }
 
+/**
+ * The raw pass-through (PROTOCOL §6.8): each plain connection is first offered to the chain with
+ * `Connect ["docker-api"]`. Once the chain answers NOT_IMPLEMENTED or FORBIDDEN (a chain that must
+ * see every request), it is not asked again: the chain's verbs do not change at run time. A failure
+ * to connect (engine down) leaves the connection to the HTTP path, which reports it per request.
+ */
+function rawPassThrough(root: Sender): (socket: Duplex) => Promise<boolean> {
+  let offered = true;
+  return async (socket) => {
+    if (!offered) return false;
+    try {
+      if (await copyThrough(socket as import("node:net").Socket, root)) return true;
+      offered = false;
+    } catch {
+      // fall through to the HTTP path
+    }
+    return false;
+  };
+}
+
 /** Resolves when the instance is asked to stop, or its input ends (§5.5). Input messages are refused. */
 function untilStopped(input: Receiver, signal: AbortSignal): Promise<void> {
   const aborted = new Promise<void>((resolve) => {
@@ -94,11 +115,10 @@ export const dockerserver: ServiceDefinition = {
           );
         }
       }
-      const listeners = await listenAll(
-        opts.addresses,
-        tls,
-        handlers(buildRouter(), state, rootsFor(output)),
-      );
+      const listeners = await listenAll(opts.addresses, tls, {
+        ...handlers(buildRouter(), state, rootsFor(output)),
+        raw: rawPassThrough(output),
+      });
       log.info({ urls: listeners.map((l) => l.url) }, "dockerserver listening");
       try {
         await untilStopped(input, signal);

@@ -10,6 +10,11 @@ import type { Address } from "./options.ts";
 export interface Handlers {
   onRequest: http.RequestListener;
   onUpgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * Offered each new plain (non-TLS) connection before any byte is parsed: resolves true when it
+   * took the connection over (a raw pass-through, PROTOCOL §6.8); false hands it to node:http.
+   */
+  raw?: (socket: net.Socket) => Promise<boolean>;
 }
 
 export interface TlsMaterial {
@@ -86,24 +91,42 @@ function listenOne(address: Address, tls: TlsMaterial | undefined, h: Handlers):
       sockets.add(s);
       s.once("close", () => sockets.delete(s));
     };
-    server.on(tls && address.kind === "tcp" ? "secureConnection" : "connection", track);
+    const tlsOn = !!tls && address.kind === "tcp";
+    // With a raw pass-through on offer, a plain connection is held paused until the chain says
+    // whether it takes it; node:http gets it (unread bytes included) only if it does not.
+    const raw = !tlsOn ? h.raw : undefined;
+    const handToHttp = (socket: net.Socket) => {
+      server.emit("connection", socket);
+      socket.resume();
+    };
+    const front: net.Server = raw
+      ? net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+          track(socket);
+          socket.on("error", () => {});
+          raw(socket).then(
+            (taken) => taken || handToHttp(socket),
+            () => handToHttp(socket),
+          );
+        })
+      : server;
+    if (!raw) server.on(tlsOn ? "secureConnection" : "connection", track);
     await new Promise<void>((resolve, reject) => {
-      server.once("error", (err: NodeJS.ErrnoException) => {
+      front.once("error", (err: NodeJS.ErrnoException) => {
         if (err.code === "EADDRINUSE")
           reject(new ConflictError(`cannot listen on ${address.url}: address already in use`));
         else if (err.code === "EACCES")
           reject(new InvalidArgumentError(`cannot listen on ${address.url}: permission denied`));
         else reject(new UnavailableError(`cannot listen on ${address.url}: ${err.message}`));
       });
-      if (address.kind === "unix") server.listen(address.path, resolve);
-      else server.listen(address.port, address.host, resolve);
+      if (address.kind === "unix") front.listen(address.path, resolve);
+      else front.listen(address.port, address.host, resolve);
     });
-    server.on("error", () => {}); // after listening, per-connection errors are handled per connection
+    front.on("error", () => {}); // after listening, per-connection errors are handled per connection
     return {
       url: address.url,
       close: () =>
         new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          front.close(() => resolve());
           for (const s of sockets) s.destroy();
           server.closeAllConnections?.();
           if (address.kind === "unix") {

@@ -15,10 +15,10 @@ import { type Engine, ensureEngineInstalled, startEngine } from "../../../test/h
 import { ErrorCodes, ForbiddenError, type SwarmError } from "../../core/errors.ts";
 import { Server as ProtocolServer } from "../../core/server.ts";
 import { Verbs } from "../../core/verbs.ts";
+import { copyThrough } from "../../docker/passthrough.ts";
 import { busybox, type Client, failure, rawExchange, spawnBackend } from "../dockerclient/testing.ts";
 import type { SpawnedService } from "../service.ts";
 import { forward } from "./index.ts";
-import { copyThrough } from "./passthrough.ts";
 
 /** Two connected sockets (a loopback TCP pair). */
 async function socketPair(): Promise<[Socket, Socket]> {

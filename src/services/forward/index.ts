@@ -1,12 +1,10 @@
 import { InvalidArgumentError } from "../../core/errors.ts";
 import { reply } from "../../core/server.ts";
 import { Verbs } from "../../core/verbs.ts";
+import { dockerApiStream } from "../../docker/passthrough.ts";
 import { engineBackend } from "../dockerclient/index.ts";
 import { usage } from "../dockerclient/options.ts";
 import type { ServiceDefinition } from "../service.ts";
-
-/** What `Connect` asks for: a byte stream speaking the Docker Engine API. */
-export const dockerApiStream = "docker-api";
 
 /**
  * `forward [--no-raw] <host>`, from the oldest README: dockerclient's job under its old name, plus

@@ -1,8 +1,10 @@
 import type { Socket } from "node:net";
-import { Client } from "../../core/client.ts";
-import { ErrorCodes, SwarmError } from "../../core/errors.ts";
-import type { Sender } from "../../core/message.ts";
-import { dockerApiStream } from "./index.ts";
+import { Client } from "../core/client.ts";
+import { ErrorCodes, SwarmError } from "../core/errors.ts";
+import type { Sender } from "../core/message.ts";
+
+/** What `Connect` asks for: a byte stream speaking the Docker Engine API (PROTOCOL §6.8). */
+export const dockerApiStream = "docker-api";
 
 /**
  * The frontend side of forward's raw pass-through, for a Docker API listener: ask the backend root
