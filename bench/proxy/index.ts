@@ -2,12 +2,10 @@
  * Proxy benchmark (issue 4): the Docker API through swarmd against the engine itself and HAProxy.
  *
  *   (a) engine      the engine's own unix socket
- *   (b) swarmd      swarmd `dockerserver → dockerclient` (and `→ forward`) in front of the engine
+ *   (b) swarmd      swarmd `dockerserver → dockerclient` (every request as messages) and
+ *                   `dockerserver → forward` (connections copied raw, PROTOCOL §6.8) in front of the engine
  *   (c) haproxy     HAProxy as a plain unix-socket proxy (mode tcp) in front of the engine
  *   (d) node-bytes  a Node.js byte proxy in its own process (the floor for any Node pass-through)
- *   (e) forward-raw forward's raw pass-through through our code: a listener using copyThrough
- *                   (Connect ["docker-api"]) in front of forward, in its own process — what
- *                   swarmd gives once dockerserver sends Connect (it bypasses the protocol)
  *
  * For each: requests per second and p50/p99 latency of `GET /_ping` and `GET /v1.41/containers/json`
  * (autocannon, keep-alive connections), side by side in one run, then the wall time of `docker ps`
@@ -21,7 +19,6 @@ import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { docker } from "../../test/harness/docker-cli.ts";
 import { ensureEngineInstalled, startEngine } from "../../test/harness/engine.ts";
 import { startSwarmd } from "../../test/harness/swarmd.ts";
@@ -207,19 +204,6 @@ async function main(): Promise<void> {
     });
     await waitForSocket(bytes.sock, "node byte proxy");
     targets.push({ name: "node-bytes", socket: bytes.sock });
-    const rawSock = join(dir, "forward-raw.sock");
-    const raw = spawn(
-      process.execPath,
-      ["--import", "tsx", fileURLToPath(new URL("./raw-frontend.ts", import.meta.url)), rawSock, engine.host],
-      { stdio: ["ignore", "ignore", "inherit"] },
-    );
-    children.push({
-      stop: async () => {
-        raw.kill("SIGTERM");
-      },
-    });
-    await waitForSocket(rawSock, "forward raw frontend");
-    targets.push({ name: "forward-raw", socket: rawSock });
 
     // Rounds in rotating order, median per target: the machine's drift (and other work on it)
     // falls on every target alike instead of on whichever ran last.
@@ -252,14 +236,13 @@ async function main(): Promise<void> {
         "swarmd-dockerclient/haproxy": r("swarmd-dockerclient", "haproxy"),
         "node-bytes/engine": r("node-bytes", "engine"),
         "swarmd-dockerclient/node-bytes": r("swarmd-dockerclient", "node-bytes"),
-        "forward-raw/engine": r("forward-raw", "engine"),
-        "forward-raw/haproxy": r("forward-raw", "haproxy"),
+        "swarmd-forward/haproxy": r("swarmd-forward", "haproxy"),
       };
     }
     const psRatio = (a: string) => Math.round((ps[a]!.medianMs / ps.engine!.medianMs) * 100) / 100;
     ratios.dockerPs = {
       "swarmd-dockerclient/engine": psRatio("swarmd-dockerclient"),
-      "forward-raw/engine": psRatio("forward-raw"),
+      "swarmd-forward/engine": psRatio("swarmd-forward"),
       "haproxy/engine": psRatio("haproxy"),
     };
     writeResults("proxy", {
