@@ -40,9 +40,35 @@ const pausable: ServiceDefinition = {
   },
 };
 
+/** `mortal NAME`: a simulator whose service ends when NAME is put in `doomed` (once). */
+const doomed = new Set<string>();
+const mortal: ServiceDefinition = {
+  name: "mortal",
+  summary: "a simulator whose service can end (tests)",
+  usage: "mortal NAME",
+  create([name], ctx) {
+    return async ({ input }) => {
+      const inner = await ctx.spawn("simulator");
+      let timer: NodeJS.Timeout | undefined;
+      const end = new Promise<void>((resolve) => {
+        timer = setInterval(() => {
+          if (doomed.delete(name!)) resolve();
+        }, 20);
+      });
+      const forward = (async () => {
+        for await (const m of input) await inner.input.target.send(m);
+      })();
+      await Promise.race([end, forward]);
+      clearInterval(timer);
+      input.close();
+      await inner.stop();
+    };
+  },
+};
+
 const records: LogRecord[] = [];
 const log = recordingLogger(records);
-const catalogue = buildCatalogue([aggregate, simulator, pausable], log);
+const catalogue = buildCatalogue([aggregate, simulator, pausable, mortal], log);
 const running: SpawnedService[] = [];
 
 async function cluster(commandLine: string): Promise<{ root: Client; svc: SpawnedService }> {
@@ -361,6 +387,22 @@ describe("aggregate over simulators", () => {
     const m = await svc.output.receive();
     assert.equal(m?.verb, Verbs.Error);
     assert.match(m!.args[0]!, /node 1 \(simulator --nope\)/);
+  });
+
+  it("spawns a node again when its service ends, and it rejoins", async () => {
+    const { root } = await cluster(`aggregate --heartbeat 100 --timeout 300 "a=simulator" "m=mortal m1"`);
+    await run(root, "first", { Env: ["constraint:node==m"] });
+    doomed.add("m1");
+    await until(
+      "m to be unhealthy",
+      async () => /node m .*unhealthy/.test(JSON.parse(await root.get("info")).Warnings.join()),
+      3000,
+    );
+    await until("m to come back", async () => JSON.parse(await root.get("info")).Warnings.length === 0, 3000);
+    // a new service is a new (empty) engine: the old container is gone from the view
+    assert.ok(!(await ps(root)).some((s) => s.Names[0] === "/m/first"));
+    await run(root, "second", { Env: ["constraint:node==m"] });
+    assert.ok((await ps(root)).some((s) => s.Names[0] === "/m/second"));
   });
 
   it("marks a node that stops answering unhealthy, answers ps at once, and takes it back", async () => {
