@@ -1,4 +1,5 @@
 import type { Receiver, Sender } from "./message.ts";
+import { accepted } from "./pipe.ts";
 
 export interface CopyOptions {
   /** Close `dst` when `src` reaches EOF. Default true. */
@@ -14,10 +15,12 @@ export async function copy(dst: Sender, src: Receiver, options: CopyOptions = {}
   let n = 0;
   try {
     while (true) {
-      const msg = await src.receive();
+      // Queued messages are taken without a microtask each; a send accepted at once is not awaited.
+      const msg = src.poll?.() ?? (await src.receive());
       if (msg === undefined) break;
       try {
-        await dst.send(msg);
+        const sent = dst.send(msg);
+        if (sent !== accepted) await sent;
       } catch {
         // The destination is gone: settle this message's reply channel and stop reading.
         msg.ret?.close();

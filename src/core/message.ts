@@ -29,6 +29,8 @@ export interface Sender {
 export interface Receiver extends AsyncIterable<Message> {
   /** The next message, or `undefined` at EOF. */
   receive(): Promise<Message | undefined>;
+  /** OPTIONAL: a message already queued, without waiting; undefined when none is (hot paths). */
+  poll?(): Message | undefined;
   /** Stop reading: pending and later sends fail with ClosedError. Idempotent. */
   close(): void;
 }

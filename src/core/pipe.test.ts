@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ClosedError, ErrorCodes } from "./errors.ts";
 import { message } from "./message.ts";
-import { pipe } from "./pipe.ts";
+import { accepted, pipe } from "./pipe.ts";
 
 describe("pipe (PROTOCOL §3)", () => {
   it("delivers messages in order, then EOF after the sender closes (3.1, 3.2)", async () => {
@@ -85,6 +85,21 @@ describe("pipe (PROTOCOL §3)", () => {
     await s.send(message("Log", ["2"]));
     for await (const _m of r) break;
     await assert.rejects(s.send(message("Log")), ClosedError);
+  });
+
+  it("poll takes queued messages without waiting; a send accepted at once returns `accepted`", async () => {
+    const [r, s] = pipe({ highWaterMark: 2 });
+    assert.equal(r.poll?.(), undefined);
+    assert.equal(s.send(message("Log", ["a"])), accepted);
+    assert.equal(s.send(message("Log", ["b"])), accepted);
+    const third = s.send(message("Log", ["c"]));
+    assert.notEqual(third, accepted, "a full queue makes the sender wait");
+    assert.equal(r.poll?.()?.args[0], "a");
+    await third;
+    assert.deepEqual([r.poll?.()?.args[0], r.poll?.()?.args[0], r.poll?.()], ["b", "c", undefined]);
+    s.close();
+    assert.equal(r.poll?.(), undefined);
+    assert.equal(await r.receive(), undefined);
   });
 
   it("rejects a nonsensical highWaterMark", () => {

@@ -6,7 +6,12 @@ export interface PipeOptions {
   highWaterMark?: number;
 }
 
-const resolved: Promise<void> = Promise.resolve();
+/**
+ * What a pipe's `send` returns when the message was accepted at once. Callers on a hot path may
+ * compare against it and skip the `await` (a microtask per message); awaiting it is always correct.
+ */
+export const accepted: Promise<void> = Promise.resolve();
+const resolved = accepted;
 
 interface Waiter<T> {
   resolve(v: T): void;
@@ -99,6 +104,15 @@ class PipeSender implements Sender {
 class PipeReceiver implements Receiver {
   constructor(private readonly s: PipeState) {}
 
+  /** The next queued message without waiting, or undefined when none is queued (EOF included). */
+  poll(): Message | undefined {
+    const s = this.s;
+    if (s.abandoned) return undefined;
+    const msg = s.queue.shift();
+    if (msg) s.wakeWriters();
+    return msg;
+  }
+
   receive(): Promise<Message | undefined> {
     const s = this.s;
     if (s.abandoned) return Promise.resolve(undefined);
@@ -127,7 +141,7 @@ class PipeReceiver implements Receiver {
   async *[Symbol.asyncIterator](): AsyncIterator<Message> {
     try {
       while (true) {
-        const m = await this.receive();
+        const m = this.poll() ?? (await this.receive());
         if (m === undefined) return;
         yield m;
       }
