@@ -24,7 +24,7 @@ export {
 export { type HandlerFn, type HandlerOptions, handler } from "./handler.ts";
 export { type Logger, type LogRecord, recordingLogger, silentLogger } from "./logger.ts";
 export { describe, type Message, message, type Receiver, type Sender } from "./message.ts";
-export { type PipeOptions, pipe } from "./pipe.ts";
+export { accepted, type PipeOptions, pipe } from "./pipe.ts";
 export { ack, reply, Server } from "./server.ts";
 export { Task, type TaskContext, type TaskFn, type TaskOptions, type TaskState, task } from "./task.ts";
 export { Tree } from "./tree.ts";
