@@ -145,6 +145,19 @@ describe("aggregate over simulators", () => {
     assert.equal(new Set(names).size, 9, "generated names are unique across the cluster");
   });
 
+  it("concurrent creates see each other: spread stays even, a name is taken once", async () => {
+    const { root } = await cluster(`aggregate "a=simulator" "b=simulator" "c=simulator"`);
+    await Promise.all(Array.from({ length: 6 }, () => root.call(Verbs.Spawn, [busybox(), ""], [Verbs.Ack])));
+    assert.deepEqual(count(await ps(root)), { a: 2, b: 2, c: 2 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 3 }, () => root.call(Verbs.Spawn, [busybox(), "same"], [Verbs.Ack])),
+    );
+    assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+    for (const r of results.filter((r) => r.status === "rejected")) {
+      assert.equal(((r as PromiseRejectedResult).reason as SwarmError).code, ErrorCodes.Conflict);
+    }
+  });
+
   it("binpack fills one node first", async () => {
     const { root } = await cluster(`aggregate --strategy binpack "a=simulator" "b=simulator"`);
     for (let i = 0; i < 4; i++) await run(root);
