@@ -131,9 +131,8 @@ describe("aggregate over three simulators, through the docker CLI", () => {
     );
   });
 
-  // node/name works at the protocol level (src/services/aggregate/aggregate.test.ts); through HTTP the
-  // slash needs dockerserver to route /containers/{name:.*}/json as classic Swarm did.
-  test("inspect, logs, stop and rm accept ID, prefix and name", async () => {
+  // node/name reaches the backend because dockerserver routes /containers/{name:.*}/… as the engine does.
+  test("inspect, logs, stop and rm accept ID, prefix, name and node/name", async () => {
     const id = (
       await ok(
         spread,
@@ -151,17 +150,18 @@ describe("aggregate over three simulators, through the docker CLI", () => {
     ).trim();
     const node = (await ok(spread, "inspect", "--format", "{{.Node.Name}}", id)).trim();
     assert.match(node, /^[abc]$/);
-    for (const ref of [id, id.slice(0, 8), "talker"]) {
+    for (const ref of [id, id.slice(0, 8), "talker", `${node}/talker`]) {
       assert.equal((await ok(spread, "inspect", "--format", "{{.Id}}", ref)).trim(), id, ref);
     }
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(await ok(spread, "logs", "talker"), "hello\n");
-    await ok(spread, "stop", "-t", "0", "talker");
+    assert.equal(await ok(spread, "logs", `${node}/talker`), "hello\n");
+    await ok(spread, "stop", "-t", "0", `${node}/talker`);
     assert.match(
       await ok(spread, "ps", "-a", "--filter", "name=talker", "--format", "{{.Status}}"),
       /^Exited/,
     );
-    await ok(spread, "rm", id.slice(0, 12));
+    await ok(spread, "rm", `${node}/talker`);
     assert.equal(await ok(spread, "ps", "-a", "-q", "--filter", "name=talker"), "");
     const missing = await docker(spread, ["inspect", "talker"]);
     assert.equal(missing.code, 1);

@@ -52,6 +52,21 @@ export type Router = ReturnType<typeof buildRouter>;
 export function buildRouter() {
   const router = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true });
   const noop = () => {};
+  /**
+   * A container name may hold slashes (`node/name` through aggregate, as classic Swarm allowed):
+   * the engine routes `/containers/{name:.*}/json`. Retry a miss with everything up to the last
+   * segment (the whole rest for DELETE) as one, escaped, name.
+   */
+  const retryWithSlashedName = (method: "GET" | "POST" | "DELETE", url: string) => {
+    if (!url.startsWith("/containers/")) return null;
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const rest = path.slice("/containers/".length).replace(/\/+$/, "");
+    const cut = method === "DELETE" ? rest.length : rest.lastIndexOf("/");
+    if (cut <= 0 || !rest.slice(0, cut).includes("/")) return null;
+    const name = encodeURIComponent(rest.slice(0, cut));
+    return router.find(method, `/containers/${name}${rest.slice(cut)}${q < 0 ? "" : url.slice(q)}`);
+  };
   for (const [method, path, handler, hijack] of TABLE) {
     router.on(method, path, noop, { handler, hijack: hijack ?? false } satisfies Route);
   }
@@ -61,7 +76,7 @@ export function buildRouter() {
       url: string,
     ): { route: Route; params: Ctx["params"]; query: Ctx["query"] } | undefined {
       if (method !== "GET" && method !== "POST" && method !== "DELETE") return undefined;
-      const found = router.find(method, url);
+      const found = router.find(method, url) ?? retryWithSlashedName(method, url);
       if (!found) return undefined;
       return { route: found.store as Route, params: found.params, query: found.searchParams };
     },
