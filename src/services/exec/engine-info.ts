@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { arch, cpus, hostname, release, totalmem } from "node:os";
+import { arch, availableParallelism, hostname, release, totalmem } from "node:os";
 import { nowNanos, rfc3339Nano } from "../../docker/time.ts";
 
 const version = "0.1.0";
@@ -85,7 +85,7 @@ export function infoOf(facts: InfoFacts): Record<string, unknown> {
     Architecture: arch() === "x64" ? "x86_64" : arch(),
     IndexServerAddress: "",
     RegistryConfig: null,
-    NCPU: cpus().length,
+    NCPU: availableParallelism(), // cheap, and what dockerd reports (runtime.NumCPU: the CPUs it may use)
     MemTotal: totalmem(),
     GenericResources: null,
     DockerRootDir: facts.root,

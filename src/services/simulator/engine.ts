@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { cpus, hostname, release, totalmem } from "node:os";
+import { availableParallelism, hostname, release, totalmem } from "node:os";
 import { ConflictError, ErrorCodes, InvalidArgumentError, SwarmError } from "../../core/errors.ts";
 import { listContainers, normalizeFilters } from "../../docker/filters.ts";
 import { newDaemonId, newId } from "../../docker/ids.ts";
@@ -215,7 +215,7 @@ export class Simulator {
         IndexConfigs: { "docker.io": { Name: "docker.io", Mirrors: [], Secure: true, Official: true } },
         Mirrors: [],
       },
-      NCPU: cpus().length,
+      NCPU: availableParallelism(), // cheap, and what dockerd reports (runtime.NumCPU: the CPUs it may use)
       MemTotal: totalmem(),
       GenericResources: null,
       DockerRootDir: "/var/lib/docker",
