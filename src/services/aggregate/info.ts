@@ -1,4 +1,5 @@
 import os from "node:os";
+import { swarmInactive } from "../../docker/info.ts";
 import { rfc3339Nano } from "../../docker/time.ts";
 import type { Cluster } from "./cluster.ts";
 import { filterNames } from "./filters.ts";
@@ -162,14 +163,7 @@ export function clusterInfo(cluster: Cluster, withNodes = true): Record<string, 
     Labels: [],
     ExperimentalBuild: false,
     ServerVersion: serverVersion,
-    Swarm: {
-      NodeID: "",
-      NodeAddr: "",
-      LocalNodeState: "inactive",
-      ControlAvailable: false,
-      Error: "",
-      RemoteManagers: null,
-    },
+    Swarm: swarmInactive(),
     LiveRestoreEnabled: false,
     Warnings: warnings,
   };

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { arch, availableParallelism, hostname, release, totalmem } from "node:os";
+import { swarmInactive } from "../../docker/info.ts";
 import { nowNanos, rfc3339Nano } from "../../docker/time.ts";
 
 const version = "0.1.0";
@@ -98,14 +99,7 @@ export function infoOf(facts: InfoFacts): Record<string, unknown> {
     ServerVersion: `libswarm-exec ${version}`,
     Runtimes: {},
     DefaultRuntime: "exec",
-    Swarm: {
-      NodeID: "",
-      NodeAddr: "",
-      LocalNodeState: "inactive",
-      ControlAvailable: false,
-      Error: "",
-      RemoteManagers: null,
-    },
+    Swarm: swarmInactive(),
     LiveRestoreEnabled: false,
     Isolation: "",
     InitBinary: "",

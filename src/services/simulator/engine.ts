@@ -3,6 +3,7 @@ import { availableParallelism, hostname, release, totalmem } from "node:os";
 import { ConflictError, ErrorCodes, InvalidArgumentError, SwarmError } from "../../core/errors.ts";
 import { listContainers, normalizeFilters } from "../../docker/filters.ts";
 import { newDaemonId, newId } from "../../docker/ids.ts";
+import { swarmInactive } from "../../docker/info.ts";
 import { checkName, parseImageRef, randomName, registryOf } from "../../docker/names.ts";
 import type { ContainerInspect, ContainerSummary } from "../../docker/summary.ts";
 import { containerSummary } from "../../docker/summary.ts";
@@ -228,14 +229,7 @@ export class Simulator {
       ServerVersion: ENGINE_VERSION,
       Runtimes: { runc: { path: "runc" } },
       DefaultRuntime: "runc",
-      Swarm: {
-        NodeID: "",
-        NodeAddr: "",
-        LocalNodeState: "inactive",
-        ControlAvailable: false,
-        Error: "",
-        RemoteManagers: null,
-      },
+      Swarm: swarmInactive(),
       LiveRestoreEnabled: false,
       Isolation: "",
       InitBinary: "docker-init",
