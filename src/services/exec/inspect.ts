@@ -1,3 +1,4 @@
+import { unaddressedEndpoint } from "../../docker/endpoint.ts";
 import { digestOf, shortId } from "../../docker/ids.ts";
 import type { ContainerInspect } from "../../docker/summary.ts";
 import type { ContainerRecord } from "./state.ts";
@@ -67,21 +68,7 @@ export function inspectOf(rec: ContainerRecord, logPath: string, execIds: string
       Gateway: "",
       MacAddress: "",
       Networks: {
-        [network === "default" ? "host" : network]: {
-          IPAMConfig: null,
-          Links: null,
-          Aliases: null,
-          NetworkID: "",
-          EndpointID: "",
-          Gateway: "",
-          IPAddress: "",
-          IPPrefixLen: 0,
-          IPv6Gateway: "",
-          GlobalIPv6Address: "",
-          GlobalIPv6PrefixLen: 0,
-          MacAddress: "",
-          DriverOpts: null,
-        },
+        [network === "default" ? "host" : network]: unaddressedEndpoint("", ""),
       },
     },
   };

@@ -1,4 +1,5 @@
 import { ConflictError, InvalidArgumentError, NotModifiedError } from "../../core/errors.ts";
+import { unaddressedEndpoint } from "../../docker/endpoint.ts";
 import { checkName } from "../../docker/names.ts";
 import { nowNanos, rfc3339Nano, ZERO_TIME } from "../../docker/time.ts";
 import type { Attacher } from "./attacher.ts";
@@ -470,21 +471,7 @@ export class Container {
   inspect(): Json {
     const net = networkName(this.hostConfig);
     const dir = `/var/lib/docker/containers/${this.id}`;
-    const endpoint = {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      NetworkID: this.ids.network,
-      EndpointID: this.running ? this.ids.endpoint : "",
-      Gateway: "",
-      IPAddress: "",
-      IPPrefixLen: 0,
-      IPv6Gateway: "",
-      GlobalIPv6Address: "",
-      GlobalIPv6PrefixLen: 0,
-      MacAddress: "",
-      DriverOpts: null,
-    };
+    const endpoint = unaddressedEndpoint(this.ids.network, this.running ? this.ids.endpoint : "");
     const started = this.startedNs;
     return {
       Id: this.id,
