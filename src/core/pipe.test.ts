@@ -102,6 +102,42 @@ describe("pipe (PROTOCOL §3)", () => {
     assert.equal(await r.receive(), undefined);
   });
 
+  it("a send made while an earlier one waits is delivered after it, even when a slot just freed (3.1)", async () => {
+    const [r, s] = pipe({ highWaterMark: 1 });
+    void s.send(message("Log", ["0"]));
+    const first = s.send(message("Log", ["1"])); // waits: the queue is full
+    assert.equal(r.poll?.()?.args[0], "0"); // a slot frees; "1" was first in line for it
+    const second = s.send(message("Log", ["2"])); // sent later: must not overtake "1"
+    const got = [(await r.receive())?.args[0], (await r.receive())?.args[0]];
+    await Promise.all([first, second]);
+    assert.deepEqual(got, ["1", "2"]);
+  });
+
+  it("many waiting senders get the freed slots one at a time, in the order they sent (3.1, 3.5)", async () => {
+    const [r, s] = pipe({ highWaterMark: 2 });
+    const sends = Array.from({ length: 20 }, (_, i) => s.send(message("Log", [String(i)])));
+    const got: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      got.push((await r.receive())!.args[0]!);
+      await new Promise((res) => setImmediate(res));
+    }
+    await Promise.all(sends);
+    assert.deepEqual(
+      got,
+      Array.from({ length: 20 }, (_, i) => String(i)),
+    );
+  });
+
+  it("closing the sender rejects senders still waiting and keeps what was queued (3.2)", async () => {
+    const [r, s] = pipe({ highWaterMark: 1 });
+    await s.send(message("Log", ["a"]));
+    const blocked = s.send(message("Log", ["b"]));
+    s.close();
+    await assert.rejects(blocked, ClosedError);
+    assert.equal((await r.receive())?.args[0], "a");
+    assert.equal(await r.receive(), undefined);
+  });
+
   it("rejects a nonsensical highWaterMark", () => {
     assert.throws(() => pipe({ highWaterMark: 0 }), RangeError);
   });

@@ -18,6 +18,11 @@ interface Waiter<T> {
   reject(e: unknown): void;
 }
 
+/** A send waiting for room: its message goes in when a slot frees, in the order sends were made. */
+interface Writer extends Waiter<void> {
+  msg: Message;
+}
+
 /**
  * An in-memory channel: a Sender and a Receiver joined by a bounded FIFO queue.
  *
@@ -34,7 +39,7 @@ export function pipe(options: PipeOptions = {}): [Receiver, Sender] {
 class PipeState {
   readonly queue: Message[] = [];
   readonly readers: Waiter<Message | undefined>[] = [];
-  readonly writers: Waiter<void>[] = [];
+  readonly writers: Writer[] = [];
   eof = false;
   abandoned = false;
   constructor(readonly highWaterMark: number) {
@@ -43,9 +48,16 @@ class PipeState {
     }
   }
 
-  /** Let waiting writers in while there is room. */
-  wakeWriters(): void {
-    while (this.writers.length > 0 && this.queue.length < this.highWaterMark) this.writers.shift()!.resolve();
+  /**
+   * Move waiting writers' messages into the freed slots, oldest first. Done here, synchronously,
+   * so that a send made after a slot frees cannot take it from a writer that was already waiting.
+   */
+  admitWriters(): void {
+    while (this.writers.length > 0 && this.queue.length < this.highWaterMark) {
+      const w = this.writers.shift()!;
+      this.queue.push(w.msg);
+      w.resolve();
+    }
   }
 }
 
@@ -53,9 +65,11 @@ class PipeSender implements Sender {
   constructor(private readonly s: PipeState) {}
 
   send(msg: Message): Promise<void> {
-    // Fast path, no allocation: a reader is waiting, or there is room and nobody queued before us.
     const s = this.s;
-    if (!s.abandoned && !s.eof && s.writers.length === 0) {
+    if (s.abandoned) return Promise.reject(new ClosedError("send on a channel whose receiver is closed"));
+    if (s.eof) return Promise.reject(new ClosedError("send on a closed channel"));
+    // Fast path, no allocation: a reader is waiting, or there is room and nobody waits before us.
+    if (s.writers.length === 0) {
       const reader = s.readers.shift();
       if (reader) {
         reader.resolve(msg);
@@ -66,30 +80,7 @@ class PipeSender implements Sender {
         return resolved;
       }
     }
-    return this.sendSlow(msg);
-  }
-
-  private async sendSlow(msg: Message): Promise<void> {
-    const s = this.s;
-    while (true) {
-      if (s.abandoned) throw new ClosedError("send on a channel whose receiver is closed");
-      if (s.eof) throw new ClosedError("send on a closed channel");
-      const reader = s.readers.shift();
-      if (reader) return reader.resolve(msg);
-      if (s.queue.length < s.highWaterMark && s.writers.length === 0) {
-        s.queue.push(msg);
-        return;
-      }
-      await new Promise<void>((resolve, reject) => s.writers.push({ resolve, reject }));
-      // Re-check on wake-up: the channel may have closed, or another writer took the slot.
-      if (!s.abandoned && !s.eof && s.queue.length < s.highWaterMark) {
-        const r = s.readers.shift();
-        if (r) r.resolve(msg);
-        else s.queue.push(msg);
-        s.wakeWriters();
-        return;
-      }
-    }
+    return new Promise<void>((resolve, reject) => s.writers.push({ msg, resolve, reject }));
   }
 
   close(): void {
@@ -109,7 +100,7 @@ class PipeReceiver implements Receiver {
     const s = this.s;
     if (s.abandoned) return undefined;
     const msg = s.queue.shift();
-    if (msg) s.wakeWriters();
+    if (msg) s.admitWriters();
     return msg;
   }
 
@@ -118,7 +109,7 @@ class PipeReceiver implements Receiver {
     if (s.abandoned) return Promise.resolve(undefined);
     const msg = s.queue.shift();
     if (msg) {
-      s.wakeWriters();
+      s.admitWriters();
       return Promise.resolve(msg);
     }
     if (s.eof) return Promise.resolve(undefined);
