@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { makeTestCerts } from "../harness/engine.ts";
+import { freePort } from "../harness/net.ts";
 import { type Chain, deniedBy, startChain } from "./chain.ts";
 
 /**
@@ -24,17 +24,6 @@ users:
     scope:
       labels: {team: b}
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 /** A client cert for `cn` signed by the test CA, in a DOCKER_CERT_PATH layout. */
 function clientCert(dir: string, certs: { ca: string; dir: string }, cn: string): string {

@@ -6,22 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { docker } from "../harness/docker-cli.ts";
 import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
+import { freePort } from "../harness/net.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), "wire-e2e-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { freePort } from "../../../test/harness/net.ts";
 import { certDir, tempDir, tlsFlags } from "../../../test/transport/fixtures.ts";
 import { ErrorCodes, SwarmError } from "../../core/errors.ts";
 import { silentLogger } from "../../core/logger.ts";
@@ -21,15 +21,6 @@ async function run(args: string[]) {
   const abort = new AbortController();
   const done = Promise.resolve(fn({ input, output, signal: abort.signal }));
   return { requests, done, stop: () => abort.abort() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 async function isUnavailable(p: Promise<unknown>) {
