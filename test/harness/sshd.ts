@@ -8,14 +8,15 @@
  *   // ssh://${s.user}@127.0.0.1:${s.port}, key s.keyPath, known_hosts s.knownHostsPath
  *   await s.stop();
  *
- * sshd comes from Debian openssh-server (test/harness/install-sshd.sh).
+ * sshd comes from Debian openssh-server (test/harness/install-deb.sh).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./net.ts";
+import { startServerProcess } from "./server-process.ts";
 
 export const sshdBin = "/usr/sbin/sshd";
 
@@ -88,34 +89,10 @@ export async function startSshd(opts: { dockerHost?: string } = {}): Promise<Ssh
   const knownHostsPath = join(dir, "known_hosts");
   writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostKey}\n`);
 
-  const proc: ChildProcess = spawn(sshdBin, ["-D", "-e", "-f", configPath], {
-    stdio: ["ignore", "pipe", "pipe"],
+  const server = await startServerProcess(sshdBin, ["-D", "-e", "-f", configPath], dir, {
+    ready: () => accepts(port),
+    timeoutMs: 10_000,
+    failure: `sshd did not start on 127.0.0.1:${port}`,
   });
-  let log = "";
-  proc.stdout!.on("data", (d) => (log += d));
-  proc.stderr!.on("data", (d) => (log += d));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  // A test process that dies without stopping it must not leave the server behind.
-  const onExit = () => {
-    proc.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once("exit", onExit);
-  const stop = async () => {
-    process.removeListener("exit", onExit);
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`sshd did not start on 127.0.0.1:${port}:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { port, user: userInfo().username, keyPath, knownHostsPath, hostKey, dir, log: () => log, stop };
+  return { port, user: userInfo().username, keyPath, knownHostsPath, hostKey, dir, ...server };
 }
