@@ -7,22 +7,12 @@
  * recorded with the results: on a shared machine, compare runs only at similar load.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { docker, waitForSocket } from "../../test/harness/docker-cli.ts";
 import { startSwarmd } from "../../test/harness/swarmd.ts";
+import { autocannon } from "../autocannon.ts";
 import { writeResults } from "../write-results.ts";
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number; max: number };
-  errors: number;
-  non2xx: number;
-  timeouts: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);

@@ -15,24 +15,13 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { docker } from "../../test/harness/docker-cli.ts";
+import { docker, waitForSocket } from "../../test/harness/docker-cli.ts";
 import { ensureEngineInstalled, startEngine } from "../../test/harness/engine.ts";
 import { startSwarmd } from "../../test/harness/swarmd.ts";
+import { autocannon } from "../autocannon.ts";
 import { writeResults } from "../write-results.ts";
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
-  errors: number;
-  non2xx: number;
-  timeouts: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -42,25 +31,6 @@ const endpoints = [
   { name: "ping", path: "/_ping" },
   { name: "containers", path: "/v1.41/containers/json" },
 ];
-
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-async function waitForSocket(path: string, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await canConnect(path))) {
-    if (Date.now() > deadline) throw new Error(`${what} did not listen on ${path}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** HAProxy from Debian, installed here when missing (the bench's own peer, not a test's). */
 function ensureHaproxy(): string {
