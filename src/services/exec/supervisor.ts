@@ -76,11 +76,22 @@ function cmdlineOf(pid: number): string | undefined {
   }
 }
 
+/** The program's PID and kernel start time, to tell it from a later process given the same PID. */
+interface Program {
+  pid: number;
+  start: string | undefined;
+}
+
+async function findProgram(leader: number, spec: LaunchSpec): Promise<Program> {
+  const pid = await findInitPid(leader, spec.isolate !== undefined || spec.enter !== undefined);
+  return { pid, start: startTimeOf(pid) };
+}
+
 /**
  * Wait (briefly) until the program's PID is really gone. Its pipes close a moment before the kernel
  * has finished killing a PID namespace, and an exit must only be reported once nothing is left.
  */
-async function gone(program: { pid: number; start: string | undefined } | undefined): Promise<void> {
+async function gone(program: Program | undefined): Promise<void> {
   if (!program) return;
   const until = Date.now() + pidWaitMs;
   while (isSameProcess(program.pid, program.start) && Date.now() < until) {
@@ -156,11 +167,11 @@ async function launchPipes(spec: LaunchSpec, argv: string[], events: ProcessEven
       });
     });
   });
-  let program: { pid: number; start: string | undefined } | undefined;
+  let program: Program | undefined;
   await spawned;
   const leader = child.pid!;
-  const pid = await findInitPid(leader, spec.isolate !== undefined || spec.enter !== undefined);
-  program = { pid, start: startTimeOf(pid) };
+  program = await findProgram(leader, spec);
+  const { pid } = program;
   return {
     leader,
     pid,
@@ -195,7 +206,7 @@ async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents
   const term = await openPty(argv, { cwd: spec.cwd, env: spec.env, rows: spec.rows, cols: spec.cols });
   const leader = term.pid;
   const leaderStart = startTimeOf(leader);
-  let program: { pid: number; start: string | undefined } | undefined;
+  let program: Program | undefined;
   let paused = false;
   let draining = false;
   let lastData = Date.now();
@@ -232,8 +243,8 @@ async function launchPty(spec: LaunchSpec, argv: string[], events: ProcessEvents
       });
     });
   });
-  const pid = await findInitPid(leader, spec.isolate !== undefined || spec.enter !== undefined);
-  program = { pid, start: startTimeOf(pid) };
+  program = await findProgram(leader, spec);
+  const { pid } = program;
   return {
     leader,
     pid,
