@@ -5,10 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { alive, pidsNamed, procState, until } from "../../src/services/exec/testing.ts";
 import { docker, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
 import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
@@ -23,44 +24,6 @@ async function startDaemon(dir: string, root: string, execArgs = ""): Promise<Da
   const swarmd = startSwarmd([`dockerserver unix://${sock}`, `exec --root ${root} ${execArgs}`.trim()]);
   await swarmd.waitFor(/dockerserver listening/, 15_000);
   return { swarmd, host: `unix://${sock}` };
-}
-
-/** Is `pid` a live process (zombies count as dead)? */
-function alive(pid: number): boolean {
-  try {
-    const raw = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return raw.slice(raw.lastIndexOf(")") + 2).split(" ")[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-/** PIDs whose command line is exactly `cmd` (for processes the CLI does not report, such as execs). */
-function pidsNamed(cmd: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync("/proc")) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, "latin1").split("\0").join(" ").trim() === cmd)
-        out.push(Number(e));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-function procState(pid: number): string {
-  const raw = readFileSync(`/proc/${pid}/stat`, "latin1");
-  return raw.slice(raw.lastIndexOf(")") + 2).split(" ")[0] ?? "";
-}
-
-async function until(test: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Something typed into a terminal once `after` shows up in what is on it (or after that many ms). */

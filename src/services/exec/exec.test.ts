@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -8,11 +8,14 @@ import { ErrorCodes } from "../../core/errors.ts";
 import { Verbs } from "../../core/verbs.ts";
 import type { WaitResult } from "../../docker/verbs.ts";
 import { parseOptions } from "./options.ts";
+import { childrenOf } from "./proctree.ts";
 import {
   alive,
   collectLogs,
   createBody,
   type ExecUnderTest,
+  pidsNamed,
+  procState,
   removeDir,
   startExec,
   until,
@@ -303,8 +306,8 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
     const c = await t.root.spawn(createBody(["sh", "-c", "sleep 30 & sleep 30 & wait"]), "rmme");
     await c.start();
     const pid = (await inspect(c)).State.Pid;
-    await until(() => childPids(pid).length === 2, 3000, "children");
-    const kids = childPids(pid);
+    await until(() => childrenOf(pid).length === 2, 3000, "children");
+    const kids = childrenOf(pid);
     assert.equal(await codeOf(c.call("Remove", ["{}"])), ErrorCodes.Conflict);
     await c.call("Remove", [JSON.stringify({ force: true })]);
     assert.equal(alive(pid), false);
@@ -319,7 +322,7 @@ describe("exec service (docs/PROTOCOL.md §6)", () => {
     );
     await c.start();
     let daemon = 0;
-    await until(() => (daemon = pidsOf("sleep 299")[0] ?? 0) > 0, 3000, "the daemon");
+    await until(() => (daemon = pidsNamed("sleep 299")[0] ?? 0) > 0, 3000, "the daemon");
     const top = await c.getJSON<{ Processes: string[][] }>("top", "");
     assert.ok(
       top.Processes.some((p) => p.at(-1) === "sleep 299"),
@@ -581,34 +584,3 @@ describe("exec options", () => {
     assert.throws(() => parseOptions(["--root"]), /needs a directory/);
   });
 });
-
-function procState(pid: number): string {
-  const raw = readFileSync(`/proc/${pid}/stat`, "latin1");
-  return raw.slice(raw.lastIndexOf(")") + 2).split(" ")[0] ?? "";
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "latin1")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function pidsOf(cmd: string): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync("/proc")) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, "latin1").split("\0").join(" ").trim() === cmd)
-        out.push(Number(e));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../../core/client.ts";
@@ -97,9 +97,29 @@ export async function until(
 /** Is a process alive (and not a zombie)? */
 export function alive(pid: number): boolean {
   try {
-    const raw = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return raw.slice(raw.lastIndexOf(")") + 2).split(" ")[0] !== "Z";
+    return procState(pid) !== "Z";
   } catch {
     return false;
   }
+}
+
+/** The state letter of a process in /proc/PID/stat (R, S, T, Z…); throws if it is gone. */
+export function procState(pid: number): string {
+  const raw = readFileSync(`/proc/${pid}/stat`, "latin1");
+  return raw.slice(raw.lastIndexOf(")") + 2).split(" ")[0] ?? "";
+}
+
+/** PIDs whose command line is exactly `cmd` (for processes the CLI does not report, such as execs). */
+export function pidsNamed(cmd: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, "latin1").split("\0").join(" ").trim() === cmd)
+        out.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return out;
 }
