@@ -26,6 +26,28 @@ async function startDaemon(dir: string, root: string, execArgs = ""): Promise<Da
   return { swarmd, host: `unix://${sock}` };
 }
 
+/**
+ * A swarmd with exec (and `execArgs`) for the tests of one describe: started before them on a new
+ * temp dir, stopped and the dir removed after. `host` reads the running daemon's.
+ */
+function daemonForSuite(execArgs = ""): { readonly host: string } {
+  let dir: string;
+  let d: Daemon;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "swarm-exec-e2e-"));
+    d = await startDaemon(dir, join(dir, "root"), execArgs);
+  });
+  after(async () => {
+    await d.swarmd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get host() {
+      return d.host;
+    },
+  };
+}
+
 /** Something typed into a terminal once `after` shows up in what is on it (or after that many ms). */
 interface Typed {
   after: RegExp | number;
@@ -83,20 +105,10 @@ function dockerInPty(
 }
 
 describe("exec service through the docker CLI", () => {
-  let dir: string;
-  let d: Daemon;
+  const d = daemonForSuite();
   const cli = (...args: string[]) => docker(d.host, args);
   const pidOf = async (name: string) =>
     Number((await cli("inspect", "-f", "{{.State.Pid}}", name)).stdout.trim());
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "swarm-exec-e2e-"));
-    d = await startDaemon(dir, join(dir, "root"));
-  });
-  after(async () => {
-    await d.swarmd.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   test("docker run gives the program's exit code, stdout and stderr apart", async () => {
     const ok = await cli("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2");
@@ -437,16 +449,7 @@ describe("the shared docker CLI scenario (test/harness/docker-scenario.ts) again
     "inspect of an image",
     "unknown image: run exits 125",
   ]);
-  let dir: string;
-  let d: Daemon;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "swarm-exec-e2e-"));
-    d = await startDaemon(dir, join(dir, "root"));
-  });
-  after(async () => {
-    await d.swarmd.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const d = daemonForSuite();
 
   test("every step but the image ones gives the expected exit code and output", async () => {
     const ctx: ScenarioContext = { t0: Math.floor(Date.now() / 1000), captured: new Map() };
@@ -570,16 +573,7 @@ describe("exec service after swarmd is killed", () => {
 });
 
 describe("exec --isolate through the docker CLI", () => {
-  let dir: string;
-  let d: Daemon;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "swarm-exec-e2e-"));
-    d = await startDaemon(dir, join(dir, "root"), "--isolate");
-  });
-  after(async () => {
-    await d.swarmd.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const d = daemonForSuite("--isolate");
 
   test("the process sees itself as PID 1, in its own UTS and network namespaces", async () => {
     const r = await docker(d.host, [
