@@ -42,6 +42,13 @@ async function ok(...args: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** `docker run -d` of busybox `cmd` on `node` (a constraint), named `name` if given: its ID. */
+async function runOn(node: string, name: string | undefined, ...cmd: string[]): Promise<string> {
+  const named = name === undefined ? [] : ["--name", name];
+  const env = ["-e", `constraint:node==${node}`];
+  return (await ok("run", "-d", "--network", "none", ...named, ...env, "busybox", ...cmd)).trim();
+}
+
 async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
@@ -59,22 +66,7 @@ const nodeStatus = async (node: string) => {
 describe("aggregate over two real engines", () => {
   test("run, logs, exec, stop and rm on both nodes", async () => {
     for (const n of ["e1", "e2"]) {
-      const id = (
-        await ok(
-          "run",
-          "-d",
-          "--network",
-          "none",
-          "--name",
-          `w-${n}`,
-          "-e",
-          `constraint:node==${n}`,
-          "busybox",
-          "sh",
-          "-c",
-          `echo hi-${n}; sleep 1000`,
-        )
-      ).trim();
+      const id = await runOn(n, `w-${n}`, "sh", "-c", `echo hi-${n}; sleep 1000`);
       assert.match(id, /^[0-9a-f]{64}$/);
       assert.equal((await ok("inspect", "--format", "{{.Node.Name}}", `w-${n}`)).trim(), n);
       await until("logs", async () => (await ok("logs", `w-${n}`)) === `hi-${n}\n`, 10_000);
@@ -92,32 +84,8 @@ describe("aggregate over two real engines", () => {
   });
 
   test("a killed engine: ps answers within 2 s and names it; it rejoins after a restart", async () => {
-    await ok(
-      "run",
-      "-d",
-      "--network",
-      "none",
-      "--name",
-      "k1",
-      "-e",
-      "constraint:node==e1",
-      "busybox",
-      "sleep",
-      "1000",
-    );
-    await ok(
-      "run",
-      "-d",
-      "--network",
-      "none",
-      "--name",
-      "k2",
-      "-e",
-      "constraint:node==e2",
-      "busybox",
-      "sleep",
-      "1000",
-    );
+    await runOn("e1", "k1", "sleep", "1000");
+    await runOn("e2", "k2", "sleep", "1000");
     await engines[1]!.stop();
     const t0 = Date.now();
     const ps = await docker(host, ["ps", "--format", "{{.Names}} {{.Status}}"]);
@@ -137,19 +105,9 @@ describe("aggregate over two real engines", () => {
     engines[1] = await startEngine(names[1]!);
     const back = await until("e2 to rejoin", async () => (await nodeStatus("e2")) === "Healthy", 20_000);
     assert.ok(back < 20_000);
-    const again = await ok(
-      "run",
-      "-d",
-      "--network",
-      "none",
-      "-e",
-      "constraint:node==e2",
-      "busybox",
-      "sleep",
-      "1000",
-    );
-    assert.equal((await ok("inspect", "--format", "{{.Node.Name}}", again.trim())).trim(), "e2");
+    const again = await runOn("e2", undefined, "sleep", "1000");
+    assert.equal((await ok("inspect", "--format", "{{.Node.Name}}", again)).trim(), "e2");
     assert.doesNotMatch(await ok("ps", "--format", "{{.Names}} {{.Status}}"), /Host Down/);
-    await ok("rm", "-f", "k1", again.trim(), r.trim());
+    await ok("rm", "-f", "k1", again, r.trim());
   });
 });
