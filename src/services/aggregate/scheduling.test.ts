@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ErrorCodes, SwarmError } from "../../core/errors.ts";
+import { ErrorCodes } from "../../core/errors.ts";
 import { parseAggregateArgs } from "./args.ts";
 import { parseExpr, satisfies } from "./expr.ts";
 import { applyFilters, explain, type SchedNode } from "./filters.ts";
 import { bytesSize } from "./info.ts";
 import { affinitiesLabel, constraintsLabel, readScheduleRequest, scheduledLabel } from "./request.ts";
 import { pick, weigh } from "./strategy.ts";
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof SwarmError ? err.code : "not a SwarmError";
-  }
-  return undefined;
-}
+import { code } from "./testing.ts";
 
 interface FakeNode extends SchedNode {
   refs: string[];

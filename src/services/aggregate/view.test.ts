@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ErrorCodes, SwarmError } from "../../core/errors.ts";
+import { ErrorCodes } from "../../core/errors.ts";
 import type { ContainerInspect } from "../../docker/summary.ts";
 import { EventBus, eventMatcher, tagEvent } from "./events.ts";
 import { resolve } from "./resolver.ts";
+import { code } from "./testing.ts";
 import { ClusterView, NodeContainers } from "./view.ts";
 
 function doc(
@@ -56,15 +57,6 @@ function setup() {
       (o) => (o.key === 0 ? "a" : "b"),
     );
   return { view, a, b, find };
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof SwarmError ? err.code : "not a SwarmError";
-  }
-  return undefined;
 }
 
 describe("cluster view", () => {
