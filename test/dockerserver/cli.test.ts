@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { canConnect, docker, dockerInPty, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
-import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
+import { scenarioTests } from "../harness/docker-scenario.ts";
 import { makeTestCerts } from "../harness/engine.ts";
 import { freePort } from "../harness/net.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
@@ -55,17 +55,7 @@ for (const middle of [[], ["debug"]]) {
       assert.deepEqual(r.stdout.trim().split("\n").sort(), ["c1", "c2", "c3"]);
     });
 
-    const ctx: ScenarioContext = { t0: Math.floor(Date.now() / 1000), captured: new Map() };
-    for (const step of dockerScenario(middle.length ? "dbg" : "dir")) {
-      test(`docker ${step.title}`, async () => {
-        const r = await runStep(host, step, ctx);
-        assert.deepEqual(
-          r.problems,
-          [],
-          `docker ${r.args.join(" ")}\nstdout: ${r.result.stdout}\nstderr: ${r.result.stderr}`,
-        );
-      });
-    }
+    scenarioTests(middle.length ? "dbg" : "dir", () => host);
 
     test("live events: a run shows up as it happens, with --filter", async () => {
       const name = `live-${middle.length}`;

@@ -3,12 +3,11 @@
  * private engine: dockerserver in front of a backend that has no simulator semantics of its own
  * (and, depending on dockerclient, no `Get ["containers"]` fast path).
  */
-import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
+import { after, before, describe } from "node:test";
+import { scenarioTests } from "../harness/docker-scenario.ts";
 import { type Engine, ensureEngineInstalled, startEngine } from "../harness/engine.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
 
@@ -29,15 +28,5 @@ describe("docker CLI → dockerserver → dockerclient → real engine", { timeo
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const ctx: ScenarioContext = { t0: Math.floor(Date.now() / 1000), captured: new Map() };
-  for (const step of dockerScenario("chain")) {
-    test(`docker ${step.title}`, async () => {
-      const r = await runStep(`unix://${sock}`, step, ctx);
-      assert.deepEqual(
-        r.problems,
-        [],
-        `docker ${r.args.join(" ")}\nstdout: ${r.result.stdout}\nstderr: ${r.result.stderr}`,
-      );
-    });
-  }
+  scenarioTests("chain", () => `unix://${sock}`);
 });

@@ -4,6 +4,8 @@
  * The same list runs against `dockerserver → simulator`, with `debug` in the middle, and later
  * against `dockerserver → dockerclient → real engine`, so outputs can be compared.
  */
+import assert from "node:assert/strict";
+import { test } from "node:test";
 import { type CliResult, docker, normalise } from "./docker-cli.ts";
 
 export interface ScenarioContext {
@@ -417,4 +419,22 @@ export async function runStep(host: string, step: Step, ctx: ScenarioContext): P
   );
   if (step.capture) ctx.captured.set(step.capture, result.stdout.trim());
   return { step, args, result, problems };
+}
+
+/**
+ * One node:test test per step of `dockerScenario(prefix)`, in order, sharing one context; each
+ * runs against `host()`, read when the step runs (so a host set up in `before` works).
+ */
+export function scenarioTests(prefix: string, host: () => string): void {
+  const ctx: ScenarioContext = { t0: Math.floor(Date.now() / 1000), captured: new Map() };
+  for (const step of dockerScenario(prefix)) {
+    test(`docker ${step.title}`, async () => {
+      const r = await runStep(host(), step, ctx);
+      assert.deepEqual(
+        r.problems,
+        [],
+        `docker ${r.args.join(" ")}\nstdout: ${r.result.stdout}\nstderr: ${r.result.stderr}`,
+      );
+    });
+  }
 }

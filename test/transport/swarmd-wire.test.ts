@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { docker } from "../harness/docker-cli.ts";
-import { dockerScenario, runStep, type ScenarioContext } from "../harness/docker-scenario.ts";
+import { scenarioTests } from "../harness/docker-scenario.ts";
 import { freePort } from "../harness/net.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
 
@@ -40,17 +40,7 @@ describe("dockerserver → dial ⇢ wire ⇢ listen → simulator, in two proces
     assert.deepEqual(r.stdout.trim().split("\n").sort(), ["c1", "c2", "c3"]);
   });
 
-  const ctx: ScenarioContext = { t0: Math.floor(Date.now() / 1000), captured: new Map() };
-  for (const step of dockerScenario("wire")) {
-    test(`docker ${step.title}`, async () => {
-      const r = await runStep(host, step, ctx);
-      assert.deepEqual(
-        r.problems,
-        [],
-        `docker ${r.args.join(" ")}\nstdout: ${r.result.stdout}\nstderr: ${r.result.stderr}`,
-      );
-    });
-  }
+  scenarioTests("wire", () => host);
 
   test("the back process restarts: requests fail while it is down, then succeed again", async () => {
     await back.stop("SIGKILL");
