@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { docker } from "../harness/docker-cli.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
+import { nodeStatus, until } from "./cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "agg-dial-"));
 const remote = (n: string) => `unix://${join(dir, `${n}.sock`)}`;
@@ -45,20 +46,6 @@ async function ok(...args: string[]): Promise<string> {
   return r.stdout;
 }
 
-async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-const status = async (node: string) =>
-  new RegExp(`^  ${node}: [^\\n]*\\n {3}└ ID: [^\\n]*\\n {3}└ Status: (\\w+)`, "m").exec(
-    (await docker(host, ["info"])).stdout,
-  )?.[1];
-
 describe("aggregate over dial nodes (remote swarmds)", () => {
   test("ps merges the remote nodes and run spreads over them", async () => {
     assert.deepEqual((await ok("ps", "--format", "{{.Names}}")).trim().split("\n").sort(), [
@@ -80,10 +67,10 @@ describe("aggregate over dial nodes (remote swarmds)", () => {
     const ps = await ok("ps", "--format", "{{.Names}} {{.Status}}");
     assert.ok(Date.now() - t0 < 2000);
     assert.match(ps, /^r1\/one Up/m);
-    await until("r2 to be unhealthy", async () => (await status("r2")) === "Unhealthy", 5000);
+    await until("r2 to be unhealthy", async () => (await nodeStatus(host, "r2")) === "Unhealthy", 5000);
     assert.match(await ok("ps", "--format", "{{.Names}} {{.Status}}"), /^r2\/two Host Down$/m);
     remotes.r2 = await startRemote("r2", "again");
-    await until("r2 to rejoin", async () => (await status("r2")) === "Healthy", 15_000);
+    await until("r2 to rejoin", async () => (await nodeStatus(host, "r2")) === "Healthy", 15_000);
     const names = (await ok("ps", "--format", "{{.Names}}")).trim().split("\n");
     assert.ok(names.includes("r2/again"), names.join(" "));
     assert.ok(!names.includes("r2/two"), "the old remote's containers are gone after the resync");

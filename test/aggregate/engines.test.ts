@@ -11,6 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { docker } from "../harness/docker-cli.ts";
 import { type Engine, ensureEngineInstalled, startEngine } from "../harness/engine.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
+import { nodeStatus, until } from "./cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "agg-eng-"));
 const names = ["t-agg-e1", "t-agg-e2"];
@@ -49,20 +50,6 @@ async function runOn(node: string, name: string | undefined, ...cmd: string[]): 
   return (await ok("run", "-d", "--network", "none", ...named, ...env, "busybox", ...cmd)).trim();
 }
 
-async function until(what: string, cond: () => Promise<boolean>, ms: number): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await cond()) return Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-}
-
-const nodeStatus = async (node: string) => {
-  const out = (await docker(host, ["info"])).stdout;
-  return new RegExp(`^  ${node}: [^\\n]*\\n {3}└ ID: [^\\n]*\\n {3}└ Status: (\\w+)`, "m").exec(out)?.[1];
-};
-
 describe("aggregate over two real engines", () => {
   test("run, logs, exec, stop and rm on both nodes", async () => {
     for (const n of ["e1", "e2"]) {
@@ -93,7 +80,7 @@ describe("aggregate over two real engines", () => {
     assert.equal(ps.code, 0, ps.stderr);
     assert.ok(took <= 2000, `ps took ${took} ms`);
     assert.match(ps.stdout, /^e1\/k1 Up/m);
-    await until("e2 to be unhealthy", async () => (await nodeStatus("e2")) === "Unhealthy", 5000);
+    await until("e2 to be unhealthy", async () => (await nodeStatus(host, "e2")) === "Unhealthy", 5000);
     const listed = await docker(host, ["ps", "-a", "--format", "{{.Names}} {{.Status}}"]);
     assert.match(listed.stdout, /^e2\/k2 Host Down$/m, "the missing node's containers say so");
     const info = await docker(host, ["info"]);
@@ -103,7 +90,11 @@ describe("aggregate over two real engines", () => {
     const r = await ok("run", "-d", "--network", "none", "busybox", "sleep", "1000");
     assert.equal((await ok("inspect", "--format", "{{.Node.Name}}", r.trim())).trim(), "e1");
     engines[1] = await startEngine(names[1]!);
-    const back = await until("e2 to rejoin", async () => (await nodeStatus("e2")) === "Healthy", 20_000);
+    const back = await until(
+      "e2 to rejoin",
+      async () => (await nodeStatus(host, "e2")) === "Healthy",
+      20_000,
+    );
     assert.ok(back < 20_000);
     const again = await runOn("e2", undefined, "sleep", "1000");
     assert.equal((await ok("inspect", "--format", "{{.Node.Name}}", again)).trim(), "e2");
