@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { canConnect, docker, dockerInPty, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
+import { docker, dockerInPty, dockerUntil, spawnDocker } from "../harness/docker-cli.ts";
 import { scenarioTests } from "../harness/docker-scenario.ts";
 import { makeTestCerts } from "../harness/engine.ts";
-import { freePort } from "../harness/net.ts";
+import { canConnect, freePort } from "../harness/net.ts";
 import { type SwarmdProcess, startSwarmd } from "../harness/swarmd.ts";
 
 /** `docker run -d` a container that prints `word` every 0.2 s until it is removed. */

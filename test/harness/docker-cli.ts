@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { canConnect } from "./net.ts";
 
 export interface CliResult {
   code: number;
@@ -21,18 +21,6 @@ export interface CliOptions {
   input?: string;
   timeoutMs?: number;
   env?: Record<string, string>;
-}
-
-/** Does the unix socket at `path` accept a connection now? */
-export function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /**

@@ -12,10 +12,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./net.ts";
+import { canConnect, freePort } from "./net.ts";
 import { startServerProcess } from "./server-process.ts";
 
 export const sshdBin = "/usr/sbin/sshd";
@@ -38,17 +37,6 @@ export interface Sshd {
 function keygen(path: string): void {
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "libswarm-test", "-f", path], {
     stdio: "ignore",
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: "127.0.0.1", port });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
   });
 }
 
@@ -90,7 +78,7 @@ export async function startSshd(opts: { dockerHost?: string } = {}): Promise<Ssh
   writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostKey}\n`);
 
   const server = await startServerProcess(sshdBin, ["-D", "-e", "-f", configPath], dir, {
-    ready: () => accepts(port),
+    ready: () => canConnect({ host: "127.0.0.1", port }),
     timeoutMs: 10_000,
     failure: `sshd did not start on 127.0.0.1:${port}`,
   });
