@@ -22,6 +22,7 @@ import {
   failure,
   rawExchange,
   spawnBackend,
+  startAttached,
 } from "../../src/services/dockerclient/testing.ts";
 import { forward } from "../../src/services/forward/index.ts";
 import type { SpawnedService } from "../../src/services/service.ts";
@@ -40,13 +41,7 @@ async function backend(commandLine: string): Promise<Client> {
 /** Run a container to completion through `root` and return its stdout. */
 async function run(root: Client, cmd: string[]): Promise<string> {
   const c = await root.spawn(busybox(cmd), "");
-  const attached = await c.request(Verbs.Attach, [
-    "",
-    JSON.stringify({ stream: true, stdout: true, stderr: true }),
-  ]);
-  assert.equal((await attached.receive())?.verb, Verbs.Ack);
-  await c.start();
-  const out = await collect(attached);
+  const out = await startAttached(c);
   await c.call(DockerVerbs.Remove, [JSON.stringify({ force: true })]);
   return out.stdout;
 }

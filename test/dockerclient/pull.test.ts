@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { Verbs } from "../../src/core/verbs.ts";
 import { DockerVerbs } from "../../src/docker/verbs.ts";
 import { dockerclient } from "../../src/services/dockerclient/index.ts";
-import { busybox, collect, spawnBackend } from "../../src/services/dockerclient/testing.ts";
+import { busybox, spawnBackend, startAttached } from "../../src/services/dockerclient/testing.ts";
 import type { SpawnedService } from "../../src/services/service.ts";
 import { docker } from "../harness/docker-cli.ts";
 import { type Engine, ensureEngineInstalled, startEngine } from "../harness/engine.ts";
@@ -59,13 +59,7 @@ describe("pull-on-create with a real registry", () => {
     const ref = `${registry.host}/busybox:spawn`;
     await publish(ref);
     const c = await svc.input.spawn(busybox(["echo", "pulled"], { Image: ref }), "");
-    const attached = await c.request(Verbs.Attach, [
-      "",
-      JSON.stringify({ stream: true, stdout: true, stderr: true }),
-    ]);
-    assert.equal((await attached.receive())?.verb, Verbs.Ack);
-    await c.start();
-    assert.equal((await collect(attached)).stdout, "pulled\n");
+    assert.equal((await startAttached(c)).stdout, "pulled\n");
     assert.equal((await c.getJSON<{ Config: { Image: string } }>()).Config.Image, ref);
     assert.equal(
       (await docker(engine.host, ["image", "inspect", ref])).code,

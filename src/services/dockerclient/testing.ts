@@ -2,6 +2,7 @@
  * Helpers for dockerclient's in-process tests: a dockerclient instance spawned the way swarmd
  * spawns it, a Client on its input, and small readers of reply streams.
  */
+import assert from "node:assert/strict";
 import type { Duplex } from "node:stream";
 import { Client } from "../../core/client.ts";
 import { fromErrorArgs, SwarmError } from "../../core/errors.ts";
@@ -48,6 +49,17 @@ export async function collect(replies: Receiver): Promise<Collected> {
     else if (m.verb === Verbs.Error) out.error = fromErrorArgs(m.args);
   }
   return out;
+}
+
+/** Attach to all of `c`'s output (the Ack checked), start it, and read the output to its end. */
+export async function startAttached(c: Client): Promise<Collected> {
+  const attached = await c.request(Verbs.Attach, [
+    "",
+    JSON.stringify({ stream: true, stdout: true, stderr: true }),
+  ]);
+  assert.equal((await attached.receive())?.verb, Verbs.Ack);
+  await c.start();
+  return collect(attached);
 }
 
 /** The typed error a call failed with (the assertion fails if it succeeded). */
