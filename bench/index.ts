@@ -19,7 +19,9 @@ if (unknown.length) {
 let failed = 0;
 for (const name of wanted.length ? wanted : all) {
   console.error(`bench: ${name}`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", `${here}/${name}/index.ts`], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", `${here}/${name}/index.ts`], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

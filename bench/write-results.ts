@@ -9,7 +9,12 @@ export function writeResults(name: string, results: unknown): string {
   const doc = {
     bench: name,
     date: new Date().toISOString(),
-    machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) },
+    machine: {
+      node: process.version,
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+    },
     results,
   };
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
