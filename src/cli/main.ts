@@ -70,21 +70,37 @@ async function main(argv: string[]): Promise<void> {
       process.exit(exitCode || 1);
     }, 10_000);
     force.unref();
-    await pipeline.stop();
+    try {
+      await pipeline.stop();
+    } catch (err) {
+      exitCode = 1;
+      log.error(`while stopping: ${errorText(err)}`);
+    }
     log.flush();
     process.exit(exitCode);
   };
+  const fatal = (err: unknown) => {
+    exitCode = 1;
+    // One line, so that a failure such as "address already in use" reads at a glance.
+    log.error(`fatal: ${errorText(err)}`);
+    void shutdown("fatal error");
+  };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // A bug in a service must not crash swarmd without stopping the chain (sockets, children).
+  process.on("uncaughtException", fatal);
+  process.on("unhandledRejection", fatal);
   log.info({ pipeline: opts.pipeline }, "swarmd started");
   try {
     await pipeline.done;
-    await shutdown("pipeline finished");
   } catch (err) {
-    exitCode = 1;
-    log.error({ err: (err as Error).message }, `fatal: ${(err as Error).message}`);
-    await shutdown("fatal error");
+    return fatal(err);
   }
+  await shutdown("pipeline finished");
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 await main(process.argv.slice(2));

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import { services } from "../../src/services/catalogue.ts";
 import { runSwarmd, startSwarmd } from "../harness/swarmd.ts";
 
@@ -66,5 +70,37 @@ describe("swarmd CLI (the built binary)", () => {
     const d = startSwarmd(["fakeclient --interval 50", "debug"]);
     await d.waitFor(/fakeclient heartbeat 2/, 15_000);
     assert.equal(await d.stop("SIGINT"), 0);
+  });
+
+  describe("on a unix socket", () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarmd-cli-"));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const answers = (path: string) =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(path);
+        s.once("connect", () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once("error", () => resolve(false));
+      });
+
+    it("a second swarmd on the same socket fails with one clear line and exit 1; the first keeps it", async () => {
+      const sock = join(dir, "busy.sock");
+      const first = startSwarmd([`dockerserver unix://${sock}`, "simulator web"]);
+      try {
+        await first.waitFor(/dockerserver listening/, 15_000);
+        const second = await runSwarmd([`dockerserver unix://${sock}`, "simulator web"]);
+        assert.equal(second.code, 1, second.stderr);
+        // Info lines aside (started, stopping), the failure is one line.
+        const errors = second.stderr.split("\n").filter((l) => l.trim() !== "" && !/\bINFO\b/.test(l));
+        assert.equal(errors.length, 1, second.stderr);
+        assert.match(errors[0]!, /address already in use/);
+        assert.equal(await answers(sock), true, "the first swarmd's socket was taken away");
+      } finally {
+        assert.equal(await first.stop("SIGINT"), 0, first.output());
+      }
+      assert.equal(existsSync(sock), false);
+    });
   });
 });
