@@ -85,8 +85,15 @@ async function main(argv: string[]): Promise<void> {
     log.error(`fatal: ${errorText(err)}`);
     void shutdown("fatal error");
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  // `on`, not `once`: a repeated signal (Ctrl-C reaches the whole process group, and `npm start`
+  // forwards it again) must not fall back to the default action and kill swarmd half-way through
+  // stopping, leaving a unix socket or a child behind. The 10 s timer above is the backstop.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return void log.info({ signal }, "already stopping");
+    void shutdown(signal);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   // A bug in a service must not crash swarmd without stopping the chain (sockets, children).
   process.on("uncaughtException", fatal);
   process.on("unhandledRejection", fatal);

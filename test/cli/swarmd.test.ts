@@ -85,6 +85,18 @@ describe("swarmd CLI (the built binary)", () => {
         s.once("error", () => resolve(false));
       });
 
+    it("a second SIGINT while stopping does not kill swarmd half-way: exit 0, socket removed", async () => {
+      const sock = join(dir, "twice.sock");
+      const d = startSwarmd([`dockerserver unix://${sock}`, "simulator web"]);
+      await d.waitFor(/dockerserver listening/, 15_000);
+      // A terminal's Ctrl-C reaches the whole process group, and `npm start` forwards it again.
+      d.proc.kill("SIGINT");
+      await d.waitFor(/"reason":"SIGINT"/, 5000);
+      d.proc.kill("SIGINT");
+      assert.equal(await d.stop("SIGINT"), 0, d.output());
+      assert.equal(existsSync(sock), false, "the socket file is left behind");
+    });
+
     it("a second swarmd on the same socket fails with one clear line and exit 1; the first keeps it", async () => {
       const sock = join(dir, "busy.sock");
       const first = startSwarmd([`dockerserver unix://${sock}`, "simulator web"]);
