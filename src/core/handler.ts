@@ -1,4 +1,4 @@
-import { toErrorArgs } from "./errors.ts";
+import { ClosedError, toErrorArgs } from "./errors.ts";
 import { type Message, message, type Sender } from "./message.ts";
 import { Verbs } from "./verbs.ts";
 
@@ -39,8 +39,8 @@ class Handler implements Sender {
 
   async send(msg: Message): Promise<void> {
     if (this.closed) {
-      // A closed handler still settles the message so no caller hangs.
-      await replyError(msg, new Error("handler closed"), this.options);
+      // A closed handler still settles the message so no caller hangs (3.2: SWARM_ERR_CLOSED).
+      await replyError(msg, new ClosedError("handler closed"), this.options);
       return;
     }
     while (this.active >= this.limit) await new Promise<void>((r) => this.slots.push(r));
@@ -68,15 +68,21 @@ class Handler implements Sender {
 }
 
 async function replyError(msg: Message, err: unknown, options: HandlerOptions): Promise<void> {
-  if (!msg.ret) {
-    options.onUndeliveredError?.(err, msg);
-    return;
-  }
+  if (!msg.ret) return reportUndelivered(err, msg, options);
   try {
     await msg.ret.send(message(Verbs.Error, toErrorArgs(err)));
   } catch {
-    options.onUndeliveredError?.(err, msg);
+    reportUndelivered(err, msg, options);
   } finally {
     msg.ret.close();
+  }
+}
+
+/** The caller's reporter must not turn a lost error into an unhandled rejection (it would crash swarmd). */
+function reportUndelivered(err: unknown, msg: Message, options: HandlerOptions): void {
+  try {
+    options.onUndeliveredError?.(err, msg);
+  } catch {
+    // nothing more can be done with it
   }
 }

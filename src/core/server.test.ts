@@ -73,11 +73,38 @@ describe("handler (PROTOCOL §3.4, §4)", () => {
     assert.equal((seen[0] as Error).message, "boom");
   });
 
-  it("a closed handler still answers, with an Error", async () => {
+  it("a closed handler still answers, with Error SWARM_ERR_CLOSED (3.2), and closes ret", async () => {
     const h = handler(() => {});
     h.close();
     const replies = await request(h, "Get");
-    assert.equal((await replies.receive())?.verb, "Error");
+    const m = await replies.receive();
+    assert.equal(m?.verb, "Error");
+    assert.equal(m?.args[1], ErrorCodes.Closed);
+    assert.equal(await replies.receive(), undefined);
+  });
+
+  it("an onUndeliveredError that throws does not escape as an unhandled rejection", async () => {
+    const escaped: unknown[] = [];
+    const onRejection = (e: unknown) => escaped.push(e);
+    process.on("unhandledRejection", onRejection);
+    try {
+      const h = handler(
+        () => {
+          throw new Error("boom");
+        },
+        {
+          onUndeliveredError: () => {
+            throw new Error("the reporter failed too");
+          },
+        },
+      );
+      await h.send(message("Log"));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(escaped, []);
+      assert.equal(h.active, 0);
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
   });
 });
 
