@@ -31,13 +31,12 @@ export async function request(
 export async function firstReply(replies: Receiver, verb: Verb, expected: readonly Verb[]): Promise<Message> {
   const m = await replies.receive();
   if (m === undefined) throw new NoReplyError(verb);
-  if (m.verb === Verbs.Error) {
-    replies.close();
-    throw fromErrorArgs(m.args);
-  }
-  if (!expected.includes(m.verb)) {
+  if (m.verb === Verbs.Error || !expected.includes(m.verb)) {
+    // Whatever the reply handed over (an object, a byte stream) will not be used: settle it.
     replies.close();
     m.ret?.close();
+    m.att?.destroy();
+    if (m.verb === Verbs.Error) throw fromErrorArgs(m.args);
     throw new ProtocolError(`unexpected reply to ${verb}: ${m.verb} (expected ${expected.join(" or ")})`);
   }
   return m;

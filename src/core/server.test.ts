@@ -179,6 +179,15 @@ describe("Client", () => {
   it("no reply becomes SWARM_ERR_NO_REPLY (3.4)", async () => {
     await assert.rejects(c.stop(), code(ErrorCodes.NoReply));
   });
+  it("an Error reply that carries an object closes that object (nobody will use it)", async () => {
+    const [objInput, obj] = pipe();
+    const target = handler(async (msg) => {
+      await msg.ret!.send(message("Error", ["refused", ErrorCodes.Forbidden], { ret: obj }));
+    });
+    await assert.rejects(new Client(target).spawn(), code(ErrorCodes.Forbidden));
+    assert.equal(await objInput.receive(), undefined, "the handed-back object was left open");
+  });
+
   it("an unexpected reply verb becomes SWARM_ERR_PROTOCOL", async () => {
     await assert.rejects(c.get(), code(ErrorCodes.Protocol));
     await assert.rejects(c.connect(), code(ErrorCodes.Protocol));
