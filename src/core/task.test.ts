@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { Client } from "./client.ts";
 import { ErrorCodes, type SwarmError } from "./errors.ts";
 import { message } from "./message.ts";
+import { pipe } from "./pipe.ts";
 import { task } from "./task.ts";
 
 describe("Task (PROTOCOL §5.3)", () => {
@@ -79,5 +80,33 @@ describe("Task (PROTOCOL §5.3)", () => {
     const { output } = await inst.attach("");
     await inst.stop();
     assert.equal(await output.receive(), undefined);
+  });
+
+  it("an Attach whose caller left before the Ack does not lock the instance", async () => {
+    const t = task(async ({ output }) => {
+      await output.send(message("Log", ["hello"]));
+    });
+    const [gone, ret] = pipe();
+    gone.close(); // the caller stopped listening before the Ack came
+    await t.send(message("Attach", [""], { ret }));
+    await new Promise((r) => setImmediate(r));
+    const inst = new Client(t);
+    const { output } = await inst.attach("");
+    await inst.start();
+    assert.equal((await output.receive())?.args[0], "hello");
+    assert.equal(await output.receive(), undefined);
+  });
+
+  it("Start after Stop does not run the body", async () => {
+    let runs = 0;
+    const inst = new Client(
+      task(() => {
+        runs++;
+      }),
+    );
+    await inst.stop();
+    await inst.start();
+    assert.equal(runs, 0);
+    assert.equal(JSON.parse(await inst.get()).state, "exited");
   });
 });

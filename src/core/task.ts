@@ -77,7 +77,10 @@ export class Task extends Server {
     if ((msg.args[0] ?? "") !== "") throw new ConflictError(`task has no child ${msg.args[0]}`);
     if (this.attached) throw new ConflictError("task is already attached");
     this.attached = true;
-    if (!(await ack(msg, [], this.inputPipe[1]))) return;
+    if (!(await ack(msg, [], this.inputPipe[1]))) {
+      this.attached = false; // the caller left before the Ack: the instance is still free to attach
+      return;
+    }
     const output = this.outputPipe[0];
     for await (const m of output) {
       if (
@@ -91,7 +94,8 @@ export class Task extends Server {
   }
 
   start(): void {
-    if (this.running) return;
+    // Once only; and never after Stop (the input and output are already closed).
+    if (this.running || this.abort.signal.aborted) return;
     this.state = "running";
     const ctx: TaskContext = {
       input: this.inputPipe[0],
