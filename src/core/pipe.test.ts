@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import { ClosedError, ErrorCodes } from "./errors.ts";
 import { message } from "./message.ts";
@@ -77,6 +78,19 @@ describe("pipe (PROTOCOL §3)", () => {
     await assert.rejects(blocked, ClosedError);
     await assert.rejects(s.send(message("Log")), ClosedError);
     assert.equal(await replies.receive(), undefined, "ret of the dropped message is closed");
+  });
+
+  it("closing the receiver destroys the att of dropped messages and ends a waiting read (3.3)", async () => {
+    const [r, s] = pipe();
+    const att = new PassThrough();
+    await s.send(message("Connect", [], { att }));
+    r.close();
+    assert.equal(att.destroyed, true);
+    assert.equal(await r.receive(), undefined);
+    const [r2] = pipe();
+    const waiting = r2.receive();
+    r2.close();
+    assert.equal(await waiting, undefined);
   });
 
   it("breaking out of for-await closes the receiver", async () => {
