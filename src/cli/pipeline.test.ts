@@ -102,4 +102,16 @@ describe("swarmd pipeline (PROTOCOL §5.4, §5.5)", () => {
     );
     assert.deepEqual(events, ["logger stopped"]);
   });
+
+  it("stop is idempotent and stops front to back", async () => {
+    const events: string[] = [];
+    const catalogue = buildCatalogue(testServices(events), recordingLogger());
+    const p = await buildPipeline(catalogue, ["asker", "logger"], recordingLogger());
+    const first = p.stop();
+    await p.stop(); // a second call resolves only once the chain has stopped, as the first does
+    assert.deepEqual(events, ["asker stopped", "logger stopped"]);
+    await first;
+    await p.done;
+    assert.deepEqual(events, ["asker stopped", "logger stopped"]);
+  });
 });

@@ -53,15 +53,17 @@ export async function buildPipeline(catalogue: Tree, commandLines: string[], log
   }
   const printLog = (m: Message) => log.info({ from: "pipeline" }, m.args.join(" "));
   const links = stages.map((stage, i) => link(stage.output, stages[i + 1]?.input.target, printLog));
-  let stopping = false;
+  let stopped: Promise<void> | undefined;
   return {
     stages,
     done: Promise.all(links).then(() => undefined),
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      // Front to back: the frontend stops taking requests first, then the services behind it.
-      for (const s of stages) await s.stop();
+    stop() {
+      // Every caller waits for the same stop, so none goes on while the chain is still running.
+      stopped ??= (async () => {
+        // Front to back: the frontend stops taking requests first, then the services behind it.
+        for (const s of stages) await s.stop();
+      })();
+      return stopped;
     },
   };
 }
