@@ -1,11 +1,21 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { services } from "../../src/services/catalogue.ts";
-import { runSwarmd, startSwarmd } from "../harness/swarmd.ts";
+import { repoRoot, runSwarmd, startSwarmd, swarmdBin } from "../harness/swarmd.ts";
 
 describe("swarmd CLI (the built binary)", () => {
   it("with no arguments lists every service of the catalogue with its summary and usage", async () => {
@@ -114,5 +124,29 @@ describe("swarmd CLI (the built binary)", () => {
       }
       assert.equal(existsSync(sock), false);
     });
+  });
+
+  it("bin/swarmd.js runs the build, unless a source is newer than it (a stale dist/)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "swarmd-bin-"));
+    try {
+      for (const d of ["bin", "dist/cli", "src/cli"]) mkdirSync(join(dir, d), { recursive: true });
+      copyFileSync(swarmdBin, join(dir, "bin/swarmd.js"));
+      symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+      writeFileSync(join(dir, "src/cli/main.ts"), 'console.log("from src");');
+      writeFileSync(join(dir, "dist/cli/main.js"), 'console.log("from dist");');
+      const run = () =>
+        execFileSync(process.execPath, [join(dir, "bin/swarmd.js")], { encoding: "utf8" }).trim();
+      const t = Date.now() / 1000;
+      utimesSync(join(dir, "src/cli/main.ts"), t - 60, t - 60);
+      utimesSync(join(dir, "dist/cli/main.js"), t - 30, t - 30);
+      assert.equal(run(), "from dist");
+      utimesSync(join(dir, "src/cli/main.ts"), t, t); // edited after the build
+      assert.equal(run(), "from src");
+      rmSync(join(dir, "dist"), { recursive: true });
+      assert.equal(run(), "from src");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
