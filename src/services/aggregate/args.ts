@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../../core/errors.ts";
+import { driverFor } from "../../discovery/index.ts";
 import { splitCommandLine } from "../registry.ts";
 import { type StrategyName, strategyNames } from "./strategy.ts";
 
@@ -16,10 +17,12 @@ export interface AggregateOptions {
   /** How long a ping (and any fan-out call) may take before the node counts as not answering. */
   timeoutMs: number;
   nodes: NodeSpec[];
+  /** `--discovery URL`: nodes that join and leave at runtime (src/discovery/, discovery-hook.ts). */
+  discovery?: string;
 }
 
 export const usage =
-  "aggregate [--strategy spread|binpack|random] [--heartbeat MS] [--timeout MS] '[name=]svc args' …";
+  "aggregate [--strategy spread|binpack|random] [--heartbeat MS] [--timeout MS] [--discovery URL] '[name=]svc args' …";
 
 /** `name=` before a node's command line: a node name is a word without `=` (service names have none). */
 const namedNode = /^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)=(.*)$/s;
@@ -53,7 +56,11 @@ export function parseAggregateArgs(args: readonly string[]): AggregateOptions {
       opts.strategy = s as StrategyName;
     } else if (flag === "--heartbeat") opts.heartbeatMs = parseMs("--heartbeat", value(), 50);
     else if (flag === "--timeout") opts.timeoutMs = parseMs("--timeout", value(), 50);
-    else if (flag === "--") {
+    else if (flag === "--discovery") {
+      const url = value() ?? "";
+      driverFor(url); // a clear error now for an unknown scheme or a bad URL
+      opts.discovery = url;
+    } else if (flag === "--") {
       i++;
       break;
     } else if (a.startsWith("--"))
@@ -72,7 +79,7 @@ export function parseAggregateArgs(args: readonly string[]): AggregateOptions {
     }
     opts.nodes.push(spec);
   }
-  if (opts.nodes.length === 0)
+  if (opts.nodes.length === 0 && !opts.discovery)
     throw new InvalidArgumentError(`aggregate needs at least one node; usage: ${usage}`);
   return opts;
 }

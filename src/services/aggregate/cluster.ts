@@ -5,7 +5,7 @@ import type { ServiceContext } from "../service.ts";
 import type { AggregateOptions } from "./args.ts";
 import { EventBus } from "./events.ts";
 import { HealthChecker } from "./health.ts";
-import { ClusterNode } from "./node.ts";
+import { ClusterNode, type NodeDeps } from "./node.ts";
 import { ClusterView, type Owner } from "./view.ts";
 
 /**
@@ -20,7 +20,11 @@ export class Cluster {
   readonly nodes: ClusterNode[];
   /** Container names being created right now (names are unique across the cluster). */
   readonly pendingNames = new Set<string>();
-  private readonly checkers: HealthChecker[];
+  /** Bumped when discovery adds or removes a node (info's cache key). */
+  membership = 0;
+  private readonly checkers = new Map<ClusterNode, HealthChecker>();
+  private readonly deps: NodeDeps;
+  private nextKey: number;
   private namesOpen = false;
   private readonly byName = new Map<string, ClusterNode>();
 
@@ -29,19 +33,21 @@ export class Cluster {
     ctx: ServiceContext,
     readonly log: Logger,
   ) {
-    const deps = {
+    const deps: NodeDeps = {
       ctx,
       view: this.view,
       events: this.events,
       log,
       timeoutMs: options.timeoutMs,
-      onTrouble: (n: ClusterNode) => void this.checkers[n.key]?.checkNow(),
+      onTrouble: (n: ClusterNode) => void this.checkers.get(n)?.checkNow(),
       claimName: (n: ClusterNode, engineName: string) =>
         this.namesOpen ? this.claim(n, engineName) : undefined,
     };
+    this.deps = deps;
     this.nodes = options.nodes.map((spec, i) => new ClusterNode(i, spec, deps));
+    this.nextKey = this.nodes.length;
     for (const n of this.nodes) if (n.assigned !== undefined) this.byName.set(n.assigned, n);
-    this.checkers = this.nodes.map((n) => new HealthChecker(n, options.heartbeatMs));
+    for (const n of this.nodes) this.checkers.set(n, new HealthChecker(n, options.heartbeatMs));
   }
 
   private claim(node: ClusterNode, engineName: string): string {
@@ -92,7 +98,7 @@ export class Cluster {
         }
       }),
     );
-    for (const c of this.checkers) c.start();
+    for (const c of this.checkers.values()) c.start();
     const healthy = this.nodes.filter((n) => n.healthy).length;
     this.log.info(
       { nodes: this.nodes.length, healthy, containers: this.view.size },
@@ -105,7 +111,40 @@ export class Cluster {
   }
 
   nodeOf(owner: Owner): ClusterNode {
-    return this.nodes[owner.key]!;
+    // Owners are the nodes themselves; an index would shift as discovery removes nodes.
+    return owner as ClusterNode;
+  }
+
+  /**
+   * Add a node at runtime (discovery): spawn it and check it once, so it joins now if it answers
+   * (or later, like a node that was down at start); then it is checked every heartbeat.
+   */
+  async addNode(commandLine: string): Promise<ClusterNode> {
+    const node = new ClusterNode(this.nextKey++, { commandLine }, this.deps);
+    const checker = new HealthChecker(node, this.options.heartbeatMs);
+    this.nodes.push(node);
+    this.checkers.set(node, checker);
+    this.membership++;
+    await checker.checkNow();
+    this.log.info(
+      { node: node.name, addr: node.addr, healthy: node.healthy },
+      `aggregate: node ${node.name} added`,
+    );
+    return node;
+  }
+
+  /** Remove a node at runtime (discovery): stop it and forget it and its containers. */
+  async removeNode(node: ClusterNode): Promise<void> {
+    const i = this.nodes.indexOf(node);
+    if (i < 0) return;
+    this.nodes.splice(i, 1);
+    this.membership++;
+    this.checkers.get(node)?.stop();
+    this.checkers.delete(node);
+    if (this.byName.get(node.name) === node) this.byName.delete(node.name);
+    await node.stop().catch(() => {});
+    this.view.dropNode(node);
+    this.log.info({ node: node.name, addr: node.addr }, `aggregate: node ${node.name} removed`);
   }
 
   /** Ask every healthy node at once, within the timeout; failures are logged and left out. */
@@ -129,7 +168,7 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
-    for (const c of this.checkers) c.stop();
+    for (const c of this.checkers.values()) c.stop();
     await Promise.all(this.nodes.map((n) => n.stop().catch(() => {})));
   }
 }

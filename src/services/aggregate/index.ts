@@ -2,6 +2,7 @@ import { copy } from "../../core/copy.ts";
 import { defineService } from "../service.ts";
 import { parseAggregateArgs, usage } from "./args.ts";
 import { Cluster } from "./cluster.ts";
+import { followDiscovery } from "./discovery-hook.ts";
 import { buildRoot } from "./root.ts";
 
 /**
@@ -22,7 +23,16 @@ export const aggregate = defineService({
       try {
         await cluster.start();
         const root = buildRoot(cluster);
-        await copy(root, input);
+        const discovery = new AbortController();
+        const following = options.discovery
+          ? followDiscovery(options.discovery, cluster, discovery.signal, ctx.log)
+          : undefined;
+        try {
+          await copy(root, input);
+        } finally {
+          discovery.abort();
+          await following;
+        }
       } finally {
         await cluster.stop();
       }

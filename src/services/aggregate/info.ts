@@ -86,13 +86,14 @@ export function clusterInfoJson(cluster: Cluster): string {
   delete doc.SystemStatusHead;
   // Node parts change with the view (containers, health) or by the second (UpdatedAt); in between
   // the joined text is reused.
-  const key = `${Math.floor(Date.now() / 1000)}|${cluster.view.version}`;
+  const key = `${Math.floor(Date.now() / 1000)}|${cluster.view.version}|${cluster.membership}`;
   let nodes = joined.get(cluster);
   if (nodes?.key !== key) {
     nodes = { key, json: cluster.nodes.map(nodeFragment).join(",") };
     joined.set(cluster, nodes);
   }
-  const all = head.length ? `${head.join(",")},${nodes.json}` : nodes.json;
+  // With discovery the cluster may have no node at all: no dangling comma then.
+  const all = [...head, ...(nodes.json ? [nodes.json] : [])].join(",");
   return JSON.stringify(doc).replace(JSON.stringify(statusMarker), () => `[${all}]`);
 }
 
