@@ -12,4 +12,5 @@ process.stdout.write(
 );
 const child = spawn(process.execPath, args, { stdio: "inherit" });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+// swarmd exits 0 on SIGINT/SIGTERM once its chain has stopped; dying of a signal means it did not.
+child.on("exit", (code) => process.exit(code ?? 1));

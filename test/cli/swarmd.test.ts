@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -105,6 +105,31 @@ describe("swarmd CLI (the built binary)", () => {
       d.proc.kill("SIGINT");
       assert.equal(await d.stop("SIGINT"), 0, d.output());
       assert.equal(existsSync(sock), false, "the socket file is left behind");
+    });
+
+    it("npm start under Ctrl-C (SIGINT to the whole process group): exit 0, socket removed", async () => {
+      const sock = join(dir, "start.sock");
+      const proc = spawn(process.execPath, [join(repoRoot, "scripts/start.mjs")], {
+        cwd: repoRoot,
+        detached: true, // its own process group, as a terminal gives a foreground job
+        env: { ...process.env, SWARMD_ADDR: `unix://${sock}` },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let err = "";
+      proc.stderr!.on("data", (d) => (err += d));
+      const exited = new Promise<number | string>((r) => proc.on("exit", (c, sig) => r(c ?? sig ?? -1)));
+      try {
+        const t0 = Date.now();
+        while (!(await answers(sock))) {
+          assert.ok(Date.now() - t0 < 15_000, `no socket; stderr:\n${err}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        process.kill(-proc.pid!, "SIGINT");
+        assert.equal(await exited, 0, err);
+        assert.equal(existsSync(sock), false, "the socket file is left behind");
+      } finally {
+        if (proc.exitCode === null && proc.signalCode === null) process.kill(-proc.pid!, "SIGKILL");
+      }
     });
 
     it("a second swarmd on the same socket fails with one clear line and exit 1; the first keeps it", async () => {
