@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import { call } from "../core/client.ts";
 import { ErrorCodes, InvalidArgumentError, type SwarmError } from "../core/errors.ts";
@@ -43,6 +44,19 @@ function testServices(events: string[]) {
       await new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }));
       events.push("logger stopped");
     }),
+    // Sends one request carrying a byte stream, and reports what became of both.
+    def("streamer", () => async ({ output, signal }) => {
+      const att = new PassThrough();
+      try {
+        await call(output, "Connect", [], ["Connect"], att);
+      } catch (err) {
+        events.push(`streamer got ${(err as SwarmError).code}`);
+      }
+      events.push(`att destroyed: ${att.destroyed}`);
+      await new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }));
+    }),
+    // Ends at once, so its input is closed before anything reaches it.
+    def("quitter", () => () => {}),
     // Fails at once: the Task sends a one-way Error on its output.
     def("crasher", () => async () => {
       throw new Error("crasher broke");
@@ -71,6 +85,16 @@ describe("swarmd pipeline (PROTOCOL §5.4, §5.5)", () => {
     const p = await buildPipeline(catalogue, ["asker Get"], recordingLogger());
     while (events.length === 0) await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual(events, [`asker got ${ErrorCodes.NoReply}`]);
+    await p.stop();
+    await p.done;
+  });
+
+  it("a request the next service can no longer take is settled: ret closed, att destroyed", async () => {
+    const events: string[] = [];
+    const catalogue = buildCatalogue(testServices(events), recordingLogger());
+    const p = await buildPipeline(catalogue, ["streamer", "quitter"], recordingLogger());
+    while (events.length < 2) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(events, [`streamer got ${ErrorCodes.NoReply}`, "att destroyed: true"]);
     await p.stop();
     await p.done;
   });

@@ -24,19 +24,25 @@ async function link(from: Receiver, to: Sender | undefined, onLog: (m: Message) 
       }
       if (!to) {
         if (msg.verb === Verbs.Log) onLog(msg);
-        else msg.ret?.close(); // nothing after the last stage answers requests
+        else settle(msg); // nothing after the last stage answers requests
         continue;
       }
       try {
         await to.send(msg);
       } catch {
-        msg.ret?.close();
+        settle(msg);
         break;
       }
     }
   } finally {
     to?.close();
   }
+}
+
+/** A message nobody will handle: its caller gets NO_REPLY, and its byte stream is released. */
+function settle(msg: Message): void {
+  msg.ret?.close();
+  msg.att?.destroy();
 }
 
 /**
