@@ -132,6 +132,20 @@ describe("swarmd CLI (the built binary)", () => {
       }
     });
 
+    it("an uncaught exception in a service stops the chain: exit 1, one fatal line, socket removed", async () => {
+      const sock = join(dir, "bug.sock");
+      // Stands in for a bug in a service: an exception thrown from a callback nobody catches.
+      const bug = `process.on("SIGUSR2", () => setImmediate(() => { throw new Error("injected bug"); }));`;
+      const d = startSwarmd([`dockerserver unix://${sock}`, "simulator web"], {
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=data:text/javascript,${encodeURIComponent(bug)}`,
+      });
+      await d.waitFor(/dockerserver listening/, 15_000);
+      d.proc.kill("SIGUSR2");
+      assert.equal(await d.exited, 1, d.output());
+      assert.match(d.output(), /"msg":"fatal: injected bug"/);
+      assert.equal(existsSync(sock), false, "the socket file is left behind");
+    });
+
     it("a second swarmd on the same socket fails with one clear line and exit 1; the first keeps it", async () => {
       const sock = join(dir, "busy.sock");
       const first = startSwarmd([`dockerserver unix://${sock}`, "simulator web"]);
