@@ -172,7 +172,7 @@ test("classic Swarm HA: two managers on joined engines; kill the primary, docker
   console.log(
     `# HA: docker run through the second manager succeeded ${took} ms after the primary was killed (TTL 2 s)`,
   );
-  assert.ok(took < 8000, `took ${took} ms`);
+  assert.ok(took < 10_000, `took ${took} ms`);
 });
 
 test("aggregate --discovery: a bad URL fails at spawn", async () => {

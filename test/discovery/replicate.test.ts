@@ -103,13 +103,14 @@ test("a replica forwards to the primary; killing the primary hands over within t
   console.log(
     `# one docker run through the replica, started as the primary was killed, succeeded after ${took} ms (TTL ${ttlS} s)`,
   );
-  assert.ok(took < (ttlS + 4) * 1000, `handover took ${took} ms, lock TTL is ${ttlS} s`);
+  // The TTL, then one docker run (≈1.2 s here; more on a loaded machine).
+  assert.ok(took < (ttlS + 6) * 1000, `handover took ${took} ms, lock TTL is ${ttlS} s`);
   const line = await b.proc.waitFor(/\{[^\n]*this frontend is the primary[^\n]*\}/, 1000);
   const takeover = (JSON.parse(line[0]) as { time: number }).time - killed;
   console.log(`# the replica became the primary ${takeover} ms after the primary was killed`);
   // etcd expires a lease at most TTL after its last renewal, checking every 500 ms (plus slack
   // for a loaded machine).
-  assert.ok(takeover <= ttlS * 1000 + 1500, `takeover took ${takeover} ms, lock TTL is ${ttlS} s`);
+  assert.ok(takeover <= ttlS * 1000 + 2500, `takeover took ${takeover} ms, lock TTL is ${ttlS} s`);
   assert.ok((await labels(b.host)).includes("com.libswarm.replication.role=primary"));
 });
 
@@ -122,7 +123,7 @@ test("a primary stopped gracefully resigns: the replica takes over without waiti
   await c.proc.stop("SIGTERM");
   const line = await d.proc.waitFor(/\{[^\n]*this frontend is the primary[^\n]*\}/, 5000);
   const took = (JSON.parse(line[0]) as { time: number }).time - t0;
-  assert.ok(took < 1500, `took ${took} ms`);
+  assert.ok(took < 2000, `took ${took} ms`);
   const r = await docker(d.host, ["ps"]);
   assert.equal(r.code, 0, r.stderr);
 });
