@@ -64,3 +64,14 @@ test("followDiscovery: nodes join and leave as the file changes; duplicates are 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("aggregate --discovery: parsed and checked at spawn; no command-line node needed", async () => {
+  const { parseAggregateArgs } = await import("./args.ts");
+  const o = parseAggregateArgs(["--discovery", "nodes://a:1,b:1"]);
+  assert.equal(o.discovery, "nodes://a:1,b:1");
+  assert.deepEqual(o.nodes, []);
+  assert.equal(parseAggregateArgs(["--discovery=file:///etc/nodes", "simulator"]).nodes.length, 1);
+  assert.throws(() => parseAggregateArgs(["--discovery", "zk://h/p"]), /unsupported discovery URL/);
+  assert.throws(() => parseAggregateArgs(["--discovery", "nodes://10.0.0.[9:1]"]), /bad range/);
+  assert.throws(() => parseAggregateArgs([]), /at least one node/);
+});
