@@ -44,6 +44,12 @@ class Handler implements Sender {
       return;
     }
     while (this.active >= this.limit) await new Promise<void>((r) => this.slots.push(r));
+    if (this.closed) {
+      // Closed while this message waited for a slot: settle it as if it came after the close.
+      this.slots.shift()?.();
+      await replyError(msg, new ClosedError("handler closed"), this.options);
+      return;
+    }
     this.active++;
     void this.run(msg);
   }

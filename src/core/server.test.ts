@@ -83,6 +83,27 @@ describe("handler (PROTOCOL §3.4, §4)", () => {
     assert.equal(await replies.receive(), undefined);
   });
 
+  it("a request waiting for a slot when the handler closes is answered CLOSED, not run", async () => {
+    let release!: () => void;
+    const ran: string[] = [];
+    const h = handler(
+      async (msg) => {
+        ran.push(msg.args[0]!);
+        if (msg.args[0] === "1") await new Promise<void>((r) => (release = r));
+      },
+      { concurrency: 1 },
+    );
+    await h.send(message("Get", ["1"]));
+    const [replies, ret] = pipe();
+    const waiting = h.send(message("Get", ["2"], { ret }));
+    h.close();
+    release();
+    await waiting;
+    const m = await replies.receive();
+    assert.equal(m?.args[1], ErrorCodes.Closed);
+    assert.deepEqual(ran, ["1"]);
+  });
+
   it("an onUndeliveredError that throws does not escape as an unhandled rejection", async () => {
     const escaped: unknown[] = [];
     const onRejection = (e: unknown) => escaped.push(e);
