@@ -1,5 +1,6 @@
 import type { Message } from "../../core/message.ts";
 import { Verbs } from "../../core/verbs.ts";
+import { dockerApiStream } from "../../docker/passthrough.ts";
 import { DockerVerbs } from "../../docker/verbs.ts";
 import type { Action } from "./actions.ts";
 import type { Request } from "./engine.ts";
@@ -38,6 +39,8 @@ export type Classified =
   | { type: "identity"; user: string }
   /** `Attach [idOrName]` on the root: a lookup; what is done with the container is checked later. */
   | { type: "open"; idOrName: string }
+  /** The frontend's offer of a raw pass-through (`Connect ["docker-api"]`, §6.8): never passed on. */
+  | { type: "raw" }
   /** One-way messages that are not requests (a stage's Log lines and fatal Errors), and stdin data. */
   | { type: "pass" }
   | { type: "unknown"; what: string };
@@ -130,6 +133,8 @@ function classifyRoot(verb: string, args: readonly string[]): Classified {
       return act("events", {}, undefined, "events");
     case DockerVerbs.As:
       return { type: "identity", user: args[0] ?? "" };
+    case Verbs.Connect:
+      return args[0] === dockerApiStream ? { type: "raw" } : unknown("root", verb);
     default:
       return unknown("root", verb);
   }

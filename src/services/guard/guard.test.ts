@@ -50,6 +50,28 @@ describe("guard in a chain (in-process, §6 messages)", () => {
     }
   });
 
+  it("refuses the raw pass-through (Connect docker-api) as NOT_IMPLEMENTED, logs no decision, passes nothing", async () => {
+    const r = await rig(["--allow", "containers"], undefined, (e) => e.add("web"));
+    try {
+      const before = { seen: r.engine.seen.length, records: r.records.length };
+      await assert.rejects(r.client.call("Connect", ["docker-api"], ["Connect"]), (e: { code: string }) => {
+        assert.equal(e.code, ErrorCodes.NotImplemented);
+        return true;
+      });
+      assert.deepEqual(r.engine.seen.slice(before.seen), []);
+      assert.deepEqual(
+        r.records.slice(before.records).filter((x) => (x.obj as { decision?: string }).decision),
+        [],
+      );
+      assert.match(
+        await forbidden(r.client.call("Connect", ["something-else"], ["Connect"])),
+        /default-deny/,
+      );
+    } finally {
+      await r.stop();
+    }
+  });
+
   it("no policy is the read-only set; denials name default-deny or the section default", async () => {
     const r = await rig([], undefined, (e) => e.add("web"));
     try {

@@ -88,6 +88,17 @@ export class Guarded implements Sender {
         s.decisions.record(s.user, d, this.container?.name);
         return refuse(msg, denialMessage(d, s.user));
       }
+      case "raw":
+        // Not a client's request but the frontend asking to stop parsing: bytes would bypass every
+        // rule, so the answer is "not here" (the frontend keeps to messages), and no decision is logged.
+        msg.att?.destroy();
+        if (msg.ret) {
+          await msg.ret
+            .send(message(Verbs.Error, ["guard keeps the Docker API as messages", ErrorCodes.NotImplemented]))
+            .catch(() => {});
+          msg.ret.close();
+        }
+        return;
       case "identity":
         if (this.kind !== "root" || s.identified) {
           const d: Decision = {
