@@ -18,12 +18,21 @@ export interface SwarmdProcess {
   exited: Promise<number | string>;
 }
 
+/** Every swarmd a test started and has not seen exit: killed when the test process exits, so a
+ * test that fails before its `stop()` leaves no daemon (or unix socket owner) behind. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const p of running) p.kill("SIGKILL");
+});
+
 export function startSwarmd(args: string[], env: NodeJS.ProcessEnv = {}): SwarmdProcess {
   const proc = spawn(process.execPath, [swarmdBin, "--log-format", "json", ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(proc);
+  proc.once("exit", () => running.delete(proc));
   let out = "";
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
