@@ -66,9 +66,9 @@ async function main(argv: string[]): Promise<void> {
     stopping = true;
     log.info({ reason }, "stopping");
     const force = setTimeout(() => {
-      log.error("services did not stop within 10 s; exiting");
+      log.error("services did not stop within 30 s; exiting");
       process.exit(exitCode || 1);
-    }, 10_000);
+    }, 30_000);
     force.unref();
     try {
       await pipeline.stop();
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
   };
   // `on`, not `once`: a repeated signal (Ctrl-C reaches the whole process group, and `npm start`
   // forwards it again) must not fall back to the default action and kill swarmd half-way through
-  // stopping, leaving a unix socket or a child behind. The 10 s timer above is the backstop.
+  // stopping, leaving a unix socket or a child behind. The 30 s timer above is the backstop.
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return void log.info({ signal }, "already stopping");
     void shutdown(signal);

@@ -66,8 +66,11 @@ export async function buildPipeline(catalogue: Tree, commandLines: string[], log
     stop() {
       // Every caller waits for the same stop, so none goes on while the chain is still running.
       stopped ??= (async () => {
-        // Front to back: the frontend stops taking requests first, then the services behind it.
-        for (const s of stages) await s.stop();
+        // The frontend stops taking requests first; then every service behind it stops at once, so
+        // one slow to stop (exec waiting on its processes) does not use up the others' time.
+        const [front, ...rest] = stages;
+        await front?.stop();
+        await Promise.all(rest.map((s) => s.stop()));
       })();
       return stopped;
     },
