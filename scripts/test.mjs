@@ -38,6 +38,9 @@ process.env.SWARM_TEST_DIR ??= `/tmp/swarm-engines-${createHash("sha1").update(r
 // Real peers first: Docker engines, busybox, sshd, etcd (installed only when missing).
 if (!unitOnly && process.env.SWARM_SKIP_INSTALL !== "1") run("bash", ["test/harness/install.sh"]);
 run("npx", ["tsc", "-p", "tsconfig.build.json"]);
+// Lint and type-check everything (tests, benchmarks, examples too): a warning-free tree is part of passing.
+run("npx", ["biome", "check", "."]);
+run("npx", ["tsc", "--noEmit", "-p", "tsconfig.json"]);
 
 let files = [...testFiles(join(root, "src")), ...(unitOnly ? [] : testFiles(join(root, "test")))];
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
