@@ -5,6 +5,7 @@
  * an engine that is missing or goes away and comes back.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -63,6 +64,40 @@ async function cliThroughSwarmd(backendLine: string): Promise<string> {
   ]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
+}
+
+/** SIGKILL every process sshd forked (one tree per client connection): the TCP links die. */
+function killSshdSessions(sshd: Sshd): number {
+  const children = (pid: number): number[] => {
+    const r = spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" });
+    return r.stdout.split("\n").filter(Boolean).map(Number);
+  };
+  const daemon = Number(readFileSync(join(sshd.dir, "sshd.pid"), "utf8"));
+  const tree: number[] = [];
+  for (let todo = children(daemon); todo.length > 0; ) {
+    const pid = todo.pop()!;
+    tree.push(pid);
+    todo.push(...children(pid));
+  }
+  for (const pid of tree) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+  return tree.length;
+}
+
+/** `p`, or a failure saying that `what` hung past `ms`. */
+async function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} hung for more than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const ping = "GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n";
@@ -234,6 +269,35 @@ describe("ssh:// through a real sshd", () => {
       `dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} --ssh-socket ${engine.socket} ${url()}`,
     );
     assert.equal(await run(root, ["echo", "streamlocal"]), "streamlocal\n");
+  });
+
+  test("the ssh connection drops (sshd's per-connection processes killed): the next request reconnects, no hang", async () => {
+    const root = await backend(
+      `dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} ${url()}`,
+    );
+    // Several kept-alive HTTP connections, so several channels of the session wait in the pool.
+    await Promise.all(Array.from({ length: 3 }, () => root.get("version")));
+    assert.ok(killSshdSessions(sshd) > 0, "sshd had a process for the client's connection");
+    const info = await within(15_000, root.getJSON<{ ID: string }>(), "the request after the drop");
+    assert.ok(info.ID);
+    assert.equal(await within(30_000, run(root, ["echo", "reconnected"]), "a run"), "reconnected\n");
+  });
+
+  test("the docker CLI through swarmd, after its ssh connection is killed, still answers", async () => {
+    const sock = join(tmp, "ssh-restart.sock");
+    const s = startSwarmd([
+      "--backend",
+      `dockerclient --ssh-key ${sshd.keyPath} --ssh-known-hosts ${sshd.knownHostsPath} ${url()}`,
+      `unix://${sock}`,
+    ]);
+    swarmds.push(s);
+    await s.waitFor(/dockerserver listening/, 30_000);
+    const before = await docker(`unix://${sock}`, ["info", "--format", "{{.ID}}"]);
+    assert.equal(before.code, 0, before.stderr);
+    assert.ok(killSshdSessions(sshd) > 0, "sshd had a process for swarmd's connection");
+    const r = await within(20_000, docker(`unix://${sock}`, ["info", "--format", "{{.ID}}"]), "docker info");
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.trim());
   });
 
   test("an unknown host key is refused (known_hosts), naming the engine", async () => {

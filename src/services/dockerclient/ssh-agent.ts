@@ -1,5 +1,5 @@
 import { Agent, type AgentOptions, type ClientRequestArgs } from "node:http";
-import type { Duplex } from "node:stream";
+import { Duplex } from "node:stream";
 import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import { knownHostsAccepts } from "./known-hosts.ts";
 import type { SshMaterial } from "./options.ts";
@@ -19,6 +19,12 @@ export interface SshTarget {
  * open, not a key exchange. A session carries at most `channelsPerSession` channels, below
  * OpenSSH's default MaxSessions (10): past that another session is opened, and extra sessions
  * close when their last channel does.
+ *
+ * When a session drops (the ssh connection closes or fails), ssh2 ends its channels' readable side
+ * but leaves them writable, and a write to one then waits forever: an idle channel in the HTTP
+ * pool would hang the next request. So every channel of a dropped session is destroyed (which
+ * takes it out of the pool, and fails a request in flight on it), and the next request opens a
+ * new session.
  */
 export class SshAgent extends Agent {
   static readonly channelsPerSession = 8;
@@ -57,7 +63,18 @@ export class SshAgent extends Agent {
       this.release(session);
       throw err;
     }
-    ch.once("close", () => this.release(session));
+    // Whoever holds the channel learns of a failure from its close (and node:http from its own
+    // listener); without this one, an error on a channel nobody listens to would crash swarmd.
+    ch.on("error", () => {});
+    // Registered before node:http's own "close" listener, which drops a socket from its idle pool
+    // only if it is no longer writable: a closed ssh2 channel still says it is.
+    ch.once("close", () => {
+      if (!ch.destroyed) Duplex.prototype.destroy.call(ch);
+      session.open.delete(ch);
+      this.release(session);
+    });
+    session.open.add(ch);
+    if (session.gone) kill(ch, session.gone);
     return ch;
   }
 
@@ -65,7 +82,12 @@ export class SshAgent extends Agent {
   private pick(): Session {
     const free = this.sessions.find((s) => s.channels < SshAgent.channelsPerSession);
     if (free) return free;
-    const session: Session = { client: this.connect(() => this.forget(session)), channels: 0 };
+    const session: Session = {
+      client: this.connect((why) => this.drop(session, why)),
+      channels: 0,
+      open: new Set(),
+      gone: undefined,
+    };
     this.sessions.push(session);
     return session;
   }
@@ -77,6 +99,21 @@ export class SshAgent extends Agent {
       this.forget(session);
       session.client.then((c) => c.end()).catch(() => {});
     }
+  }
+
+  /** The session's ssh connection closed or failed: it is not picked again; its channels die. */
+  private drop(session: Session, why: Error): void {
+    this.forget(session);
+    if (session.gone) return;
+    session.gone = why;
+    // At once, so that node:http hands none of them to a request (it skips destroyed sockets); a
+    // request in flight on one fails with `why`.
+    for (const ch of session.open) if (!ch.destroyed) Duplex.prototype.destroy.call(ch, why);
+    // ssh2 emits "close" on each as it cleans up after the connection's "close"; any it missed
+    // (after an "error" alone) gets one here, so node:http and the channel count learn of it.
+    setImmediate(() => {
+      for (const ch of [...session.open]) ch.emit("close");
+    });
   }
 
   private forget(session: Session): void {
@@ -110,16 +147,18 @@ export class SshAgent extends Agent {
   }
 
   /** A new SSH session; `onGone` runs when it fails or closes, so it is not picked again. */
-  private connect(onGone: () => void): Promise<Client> {
+  private connect(onGone: (why: Error) => void): Promise<Client> {
     const { host, port, username, ssh } = this.target;
     const session = new Promise<Client>((resolve, reject) => {
       const client = new Client();
       client.once("ready", () => resolve(client));
-      client.on("error", (err) => {
-        onGone();
+      // ECONNRESET like a dropped TCP connection, so that a request written to a kept-alive channel
+      // is retried once on a new session, as Engine does for any reused connection.
+      client.on("error", (err: NodeJS.ErrnoException) => {
+        onGone(gone(`ssh connection to ${host}:${port} failed: ${err.message}`, err.code));
         reject(err);
       });
-      client.on("close", onGone);
+      client.on("close", () => onGone(gone(`ssh connection to ${host}:${port} closed`)));
       const config: ConnectConfig = {
         host,
         port,
@@ -146,6 +185,25 @@ interface Session {
   client: Promise<Client>;
   /** Channels open or being opened on it. */
   channels: number;
+  /** Its channels that are open. */
+  open: Set<ClientChannel>;
+  /** Why its ssh connection ended, once it has. */
+  gone: Error | undefined;
+}
+
+function gone(message: string, code = "ECONNRESET"): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * Really destroy a channel of a dead session. ssh2's Channel.destroy() only sends a close over the
+ * (dead) connection, and its streams never emit "close" themselves (emitClose: false), so destroy
+ * the stream and emit the "close" that node:http and our bookkeeping wait for.
+ */
+function kill(ch: ClientChannel, why: Error): void {
+  if (ch.destroyed) return;
+  Duplex.prototype.destroy.call(ch, why);
+  ch.emit("close");
 }
 
 /** node:http treats its connection as a net.Socket; an ssh channel lacks a few no-op methods. */
