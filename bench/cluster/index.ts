@@ -4,6 +4,9 @@
  * protocol level, then a subset through dockerserver over HTTP (a unix socket). Classic Swarm
  * measured docker info at p50/p90/p99 = 150/200/360 ms and run at 230/250/400 ms; the target here
  * is p99 ≤ 1/10 of that. Run: npm run bench -- cluster  (env NODES, CONTAINERS, RUNS, HTTP_RUNS)
+ * WIRE=1 puts every node behind the wire transport: each simulator behind its own `listen
+ * unix://…`, and aggregate's nodes are `dial unix://…` (still one process, so memory is everyone's).
+ * Results go to bench/results/cluster.json, or cluster-wire.json with WIRE=1.
  */
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -91,7 +94,11 @@ function memory() {
 
 const dir = mkdtempSync(join(tmpdir(), "bench-cluster-"));
 const sock = join(dir, "swarm.sock");
-const nodes = Array.from({ length: NODES }, (_, i) => `"n${i + 1}=simulator --containers ${CONTAINERS}"`);
+const WIRE = process.env.WIRE === "1";
+const nodeSock = (i: number) => join(dir, `n${i + 1}.sock`);
+const nodes = Array.from({ length: NODES }, (_, i) =>
+  WIRE ? `"n${i + 1}=dial unix://${nodeSock(i)}"` : `"n${i + 1}=simulator --containers ${CONTAINERS}"`,
+);
 const HEARTBEAT = process.env.HEARTBEAT ? `--heartbeat ${Number(process.env.HEARTBEAT)} ` : "";
 const aggregateLine = `aggregate ${HEARTBEAT}${nodes.join(" ")}`;
 const catalogue = buildCatalogue(services, silentLogger);
@@ -115,6 +122,18 @@ process.stderr.write(
   `bench cluster: ${NODES} simulators alone: heap ${simulatorsOnly.heapUsedMiB - afterBaseline.heapUsedMiB} MiB\n`,
 );
 const t0 = performance.now();
+// With WIRE=1, the nodes' far ends: one `listen → simulator` pipeline per node.
+const farEnds = WIRE
+  ? await Promise.all(
+      Array.from({ length: NODES }, (_, i) =>
+        buildPipeline(
+          catalogue,
+          [`listen unix://${nodeSock(i)}`, `simulator --containers ${CONTAINERS}`],
+          silentLogger,
+        ),
+      ),
+    )
+  : [];
 const pipeline = await buildPipeline(catalogue, [`dockerserver unix://${sock}`, aggregateLine], silentLogger);
 // dockerserver's output is aggregate's input: requests sent there reach the aggregate root.
 const root = new Client(pipeline.stages[1]!.input.target);
@@ -214,10 +233,12 @@ const perNode = finalInfo.SystemStatus.filter(([k]) => k === "  └ Containers")
 );
 
 await pipeline.stop();
+await Promise.all(farEnds.map((p) => p.stop()));
 rmSync(dir, { recursive: true, force: true });
 
 const classic = { info: { p50: 150, p90: 200, p99: 360 }, run: { p50: 230, p90: 250, p99: 400 } };
-writeResults("cluster", {
+writeResults(WIRE ? "cluster-wire" : "cluster", {
+  wire: WIRE,
   loadAverage: { atStart: startLoad, atEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
   setup: {
     nodes: NODES,
