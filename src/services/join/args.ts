@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "../../core/errors.ts";
 import { nodesKeyPrefix } from "../../discovery/driver.ts";
 import { parseStoreUrl } from "../../discovery/store-url.ts";
+import { flags } from "../flags.ts";
 import { parseDuration } from "./duration.ts";
 
 export interface JoinOptions {
@@ -24,15 +25,7 @@ export function parseJoinArgs(args: readonly string[]): JoinOptions {
   let heartbeat = "60s";
   let ttl = "180s";
   let check = true;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = () => {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || v === "") throw new InvalidArgumentError(`join: ${flag} needs a value`);
-      return v;
-    };
+  for (const { arg: a, flag, value } of flags("join", args)) {
     if (flag === "--discovery") discovery = value();
     else if (flag === "--advertise" || flag === "--addr") advertise = value();
     else if (flag === "--heartbeat") heartbeat = value();

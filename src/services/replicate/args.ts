@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../../core/errors.ts";
 import { parseStoreUrl } from "../../discovery/store-url.ts";
+import { flags } from "../flags.ts";
 import { parseDuration } from "../join/duration.ts";
 
 export interface ReplicateOptions {
@@ -17,15 +18,7 @@ export function parseReplicateArgs(args: readonly string[]): ReplicateOptions {
   let discovery: string | undefined;
   let advertise: string | undefined;
   let ttl = "15s";
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = () => {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || v === "") throw new InvalidArgumentError(`replicate: ${flag} needs a value`);
-      return v;
-    };
+  for (const { arg: a, flag, value } of flags("replicate", args)) {
     if (flag === "--discovery") discovery = value();
     else if (flag === "--advertise") advertise = value();
     else if (flag === "--ttl" || flag === "--replication-ttl") ttl = value();

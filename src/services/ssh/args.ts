@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError } from "../../core/errors.ts";
+import { flags } from "../flags.ts";
 
 export interface SshOptions {
   username: string;
@@ -35,15 +36,7 @@ export function parseSshArgs(
   let insecure = false;
   let socket = "/var/run/docker.sock";
   const targets: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = () => {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || v === "") throw new InvalidArgumentError(`ssh: ${flag} needs a value`);
-      return v;
-    };
+  for (const { arg: a, flag, value } of flags("ssh", args)) {
     if (flag === "--identity" || flag === "-i") identity = value();
     else if (flag === "--known-hosts") knownHostsPath = value();
     else if (flag === "--socket") socket = value();
