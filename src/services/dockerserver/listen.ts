@@ -122,10 +122,14 @@ function listenOne(address: Address, tls: TlsMaterial | undefined, h: Handlers):
       else front.listen(address.port, address.host, resolve);
     });
     front.on("error", () => {}); // after listening, per-connection errors are handled per connection
+    // node:http starts its connection tracking (request and header timeouts, closeAllConnections)
+    // on its own "listening": when a plain net server listens in front of it, say so explicitly.
+    if (front !== server) server.emit("listening");
     return {
       url: address.url,
       close: () =>
         new Promise<void>((resolve) => {
+          if (front !== server) server.close(); // stops its connection-tracking timer
           front.close(() => resolve());
           for (const s of sockets) s.destroy();
           server.closeAllConnections?.();
